@@ -1,0 +1,11 @@
+"""The Chalice application: the HTTP edge with every resource's routes, nothing else."""
+from chalice import Chalice
+
+from chalicelib.api import ROUTE_TABLES
+from chalicelib.web.edge import gateway
+from chalicelib.web.routing import Router
+
+app = Chalice(app_name="contacts-api")
+# Form posts must reach the handler byte for byte behind API Gateway.
+app.api.binary_types.append("multipart/form-data")
+app.register_blueprint(gateway(Router(ROUTE_TABLES)))

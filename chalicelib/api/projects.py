@@ -1,0 +1,63 @@
+"""Projects: GET/POST /projects, GET/PUT/DELETE /projects/:id (numeric id or identifier),
+PUT /projects/:id/archive, unarchive, close, reopen."""
+from chalicelib.services import projects as rules
+from chalicelib.services.permissions import ACTIVE, ARCHIVED, CLOSED
+from chalicelib.services.validation import section
+from chalicelib.web.document import Document, Obj, ref
+from chalicelib.web.request import created, done, listing, ok
+from chalicelib.web.routing import Routes
+
+routes = Routes()
+
+
+def project_view(project, caller) -> Obj:
+    fields = [("id", int(project.id)), ("name", project.name), ("identifier", project.identifier),
+              ("description", project.description)]
+    parent = caller.project(project.parent_id) if project.parent_id else None
+    if parent is not None and caller.can_see_project(parent):
+        fields.append(("parent", ref(int(parent.id), parent.name)))
+    fields += [("is_public", bool(project.is_public)), ("status", int(project.status)),
+               ("created_on", project.created_on), ("updated_on", project.updated_on)]
+    return Obj(fields)
+
+
+@routes.get("/projects")
+def list_projects(req):
+    return listing("projects", "project", rules.visible(req.caller), req.page(),
+                   lambda p: project_view(p, req.caller))
+
+
+@routes.get("/projects/{id}")
+def show_project(req):
+    project = rules.find(req.caller, req.args["id"])
+    return ok(Document("project", project_view(project, req.caller)))
+
+
+@routes.post("/projects")
+def create_project(req):
+    project = rules.create(req.caller, section(req.params, "project"))
+    return created(Document("project", project_view(project, req.caller)),
+                   req.url(f"/projects/{project.id}"))
+
+
+@routes.put("/projects/{id}")
+def update_project(req):
+    rules.update(req.caller, req.args["id"], section(req.params, "project"))
+    return done()
+
+
+@routes.delete("/projects/{id}")
+def delete_project(req):
+    rules.delete(req.caller, req.args["id"])
+    return done()
+
+
+def _status_change(status):
+    def change(req):
+        rules.set_status(req.caller, req.args["id"], status)
+        return done()
+    return change
+
+
+for _action, _status in (("archive", ARCHIVED), ("unarchive", ACTIVE), ("close", CLOSED), ("reopen", ACTIVE)):
+    routes.route(["PUT", "POST"], f"/projects/{{id}}/{_action}")(_status_change(_status))

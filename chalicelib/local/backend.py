@@ -1,0 +1,29 @@
+"""Opening the store for local runs and the admin command line: the embedded moto store
+(data file under .data/) unless DYNAMODB_ENDPOINT or a real AWS stage says otherwise."""
+import os
+
+from chalicelib import config
+
+DEFAULT_DATA_FILE = os.path.join(os.getcwd(), ".data", "store.json")
+
+
+def open_store(embedded: bool, data_file: str = None):
+    """Start the embedded store when asked, create missing tables and the default roles.
+    Returns the EmbeddedStore (to save after changes) or None for a real endpoint."""
+    store = None
+    if embedded:
+        from .embedded import EmbeddedStore
+        store = EmbeddedStore(data_file or DEFAULT_DATA_FILE).start()
+    from chalicelib.services.defaults import ensure_defaults
+    from chalicelib.store.operations import create_tables
+    create_tables()
+    if store is not None:
+        store.load()
+    ensure_defaults()
+    if store is not None:
+        store.save()
+    return store
+
+
+def wants_embedded() -> bool:
+    return config.DYNAMODB_ENDPOINT is None and config.STAGE == "local"

@@ -1,0 +1,86 @@
+"""The embedded DynamoDB of local runs: moto in this process, its tables kept in one JSON
+file under `.data/` across restarts.
+
+The file is rewritten after every change through a temporary file and an atomic rename,
+so a server killed at any moment leaves either the old or the new file, never a broken one.
+"""
+import json
+import os
+import tempfile
+import threading
+
+FORMAT_VERSION = 1
+
+
+def use_fake_credentials() -> None:
+    """moto accepts anything, but botocore wants some credentials and a region."""
+    for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
+                        ("AWS_SESSION_TOKEN", "local")):
+        os.environ.setdefault(name, value)
+    for name in list(os.environ):
+        if name.startswith("AWS_ENDPOINT_URL"):
+            del os.environ[name]
+
+
+class EmbeddedStore:
+    def __init__(self, path: str):
+        self.path = path
+        self._mock = None
+        self._lock = threading.Lock()
+
+    def start(self) -> "EmbeddedStore":
+        use_fake_credentials()
+        import moto  # imported here: only local runs pay for it
+        self._mock = moto.mock_aws()
+        self._mock.start()
+        return self
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+
+    def _backend(self):
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        from chalicelib import config
+        return dynamodb_backends[DEFAULT_ACCOUNT_ID][config.REGION]
+
+    def load(self) -> int:
+        """Put the saved items back into the (already created) tables; returns how many."""
+        if not os.path.exists(self.path):
+            return 0
+        with open(self.path, encoding="utf-8") as handle:
+            saved = json.load(handle)
+        if saved.get("version") != FORMAT_VERSION:
+            raise RuntimeError(f"{self.path}: unknown data format {saved.get('version')!r}")
+        backend = self._backend()
+        count = 0
+        for table_name, items in saved.get("tables", {}).items():
+            table = backend.tables.get(table_name)
+            if table is None:
+                continue
+            for attributes in items:
+                table.put_item(attributes)
+                count += 1
+        return count
+
+    def save(self) -> None:
+        with self._lock:
+            backend = self._backend()
+            tables = {name: [item.to_json()["Attributes"] for item in table.all_items()]
+                      for name, table in backend.tables.items()}
+            directory = os.path.dirname(os.path.abspath(self.path))
+            os.makedirs(directory, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(prefix=".store-", suffix=".tmp", dir=directory)
+            try:
+                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                    json.dump({"version": FORMAT_VERSION, "tables": tables}, handle)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temporary, self.path)
+            except BaseException:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+                raise

@@ -1,0 +1,42 @@
+"""The errors the rules raise. `web.errors` maps each to its Redmine response in one place;
+nothing below the web layer knows about status codes."""
+
+
+class ServiceError(Exception):
+    pass
+
+
+class NotFound(ServiceError):
+    """No such resource (or one the caller may not even learn exists)."""
+
+
+class Forbidden(ServiceError):
+    """The caller may not do this; anonymous callers are asked to authenticate instead."""
+
+
+class Unauthenticated(ServiceError):
+    """The action needs a logged-in user."""
+
+
+class Invalid(ServiceError):
+    """Validation failed; carries every message at once."""
+
+    def __init__(self, messages):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("; ".join(self.messages))
+
+
+class Conflict(ServiceError):
+    """Someone else changed the thing first."""
+
+    def __init__(self, message="The resource was changed by another request; try again"):
+        self.messages = [message]
+        super().__init__(message)
+
+
+class Unavailable(ServiceError):
+    """The backend is throttled or down; the client should retry later."""
+
+
+class PreconditionFailed(ServiceError):
+    """X-Redmine-Switch-User names an unknown or locked user."""

@@ -1,0 +1,105 @@
+"""Memberships: a user's roles in one project. Managed by admins and by users with
+manage_contacts in the project. A user is a member of a project at most once."""
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.store import records
+from chalicelib.store.directory import DirectoryItem, MembershipRecord, UserRecord
+from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
+
+from . import projects as project_rules
+from . import validation as v
+from .errors import Forbidden, Invalid, NotFound
+from .permissions import Caller
+from .roles import assignable
+
+
+def _require_manager(caller: Caller, project) -> None:
+    caller.require_login()
+    if not (caller.admin or caller.allowed("manage_contacts", project)):
+        raise Forbidden()
+
+
+def of_project(caller: Caller, project_ref):
+    project = project_rules.find(caller, project_ref)
+    _require_manager(caller, project)
+    members = records.members_of_project(int(project.id))
+    return project, sorted(members, key=lambda m: int(m.id))
+
+
+def get(caller: Caller, membership_id) -> MembershipRecord:
+    membership = records.get(MembershipRecord, membership_id)
+    if membership is None:
+        raise NotFound()
+    project = caller.project(membership.project_id)
+    if project is None or not caller.can_see_project(project):
+        raise NotFound()
+    _require_manager(caller, project)
+    return membership
+
+
+def _role_ids(caller: Caller, data: dict, messages: v.Messages) -> list:
+    role_ids = v.integer_list(data.get("role_ids"), "Role", messages)
+    if not role_ids and not messages:
+        messages.add("Role cannot be empty")
+    for role_id in role_ids:
+        role = caller.roles.get(role_id)
+        if role is None or not assignable(role):
+            messages.invalid("Role")
+    return role_ids
+
+
+def create(caller: Caller, project_ref, data: dict) -> MembershipRecord:
+    project = project_rules.find(caller, project_ref)
+    _require_manager(caller, project)
+    messages = v.Messages()
+    user_id = v.integer(data.get("user_id"), "User", messages)
+    user = None
+    if user_id is None and not messages:
+        messages.blank("User")
+    elif user_id is not None:
+        user = records.get(UserRecord, user_id)
+        if user is None:
+            messages.invalid("User")
+    role_ids = _role_ids(caller, data, messages)
+    messages.raise_any()
+    membership_id = next_id(MembershipRecord.KIND)
+    stamp = now()
+    membership = MembershipRecord(*MembershipRecord.key(membership_id), id=membership_id,
+                                  user_id=int(user.id), project_id=int(project.id),
+                                  role_ids=role_ids, created_on=stamp, updated_on=stamp)
+    absent = DirectoryItem.pk.does_not_exist()
+    try:
+        with transaction() as tx:
+            for item in membership.copies():
+                tx.save(item, condition=absent)
+    except TransactWriteError as error:
+        if "ConditionalCheckFailed" in cancellation_codes(error):
+            raise Invalid(["User has already been taken"]) from None
+        raise
+    return membership
+
+
+def update(caller: Caller, membership_id, data: dict) -> MembershipRecord:
+    membership = get(caller, membership_id)
+    messages = v.Messages()
+    role_ids = _role_ids(caller, data, messages)
+    messages.raise_any()
+    membership.role_ids = role_ids
+    membership.updated_on = now()
+    with transaction() as tx:
+        for item in membership.copies():
+            tx.save(item, condition=DirectoryItem.pk.exists())
+    return membership
+
+
+def delete(caller: Caller, membership_id) -> None:
+    membership = get(caller, membership_id)
+    with transaction() as tx:
+        for item in membership.copies():
+            tx.delete(item)
+
+
+def users_of(memberships) -> list:
+    """The users of a page of memberships, with one BatchGetItem."""
+    keys = {UserRecord.key(int(m.user_id)) for m in memberships}
+    return list(UserRecord.batch_get(list(keys))) if keys else []

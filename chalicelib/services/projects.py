@@ -1,0 +1,195 @@
+"""Projects: a tree by parent, found by numeric id or identifier; admins create, change and
+delete them; everyone sees the active public ones and their own."""
+import re
+
+from chalicelib.store import records
+from chalicelib.store.directory import DirectoryItem, MembershipRecord, ProjectRecord
+from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
+from pynamodb.exceptions import TransactWriteError
+
+from . import validation as v
+from .errors import Invalid, NotFound
+from .permissions import ARCHIVED, PROJECT_STATUSES, Caller
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_\-]*$")
+IDENTIFIER_MAX = 100
+RESERVED_IDENTIFIERS = {"new"}
+NAME_MAX = 255
+DESCRIPTION_MAX = 65536
+
+# Checks that refuse to delete a project still in use: each takes a project id and returns
+# a message, or None. Resources that hang off projects register theirs here.
+deletion_checks = []
+
+
+def find(caller: Caller, ref):
+    """A project the caller can see, by numeric id or identifier; NotFound otherwise (a hidden
+    project is indistinguishable from a missing one)."""
+    project = resolve(caller, ref)
+    if project is None or not caller.can_see_project(project):
+        raise NotFound()
+    return project
+
+
+def resolve(caller: Caller, ref):
+    """The project `ref` names, visible or not, or None."""
+    if ref is None:
+        return None
+    text = str(ref).strip()
+    if text.isdigit():
+        return caller.project(int(text))
+    project_id = records.find_lookup("identifier", text)
+    return caller.project(project_id) if project_id else None
+
+
+def ordered(projects) -> list:
+    """Tree order: each project followed by its subprojects, siblings by name."""
+    children = {}
+    ids = {int(p.id) for p in projects}
+    for project in projects:
+        parent = int(project.parent_id) if project.parent_id and int(project.parent_id) in ids else None
+        children.setdefault(parent, []).append(project)
+    result = []
+
+    def walk(parent):
+        for project in sorted(children.get(parent, []), key=lambda p: (p.name.lower(), int(p.id))):
+            result.append(project)
+            walk(int(project.id))
+
+    walk(None)
+    return result
+
+
+def visible(caller: Caller) -> list:
+    return ordered([p for p in caller.projects.values() if caller.can_see_project(p)])
+
+
+def descendants(caller: Caller, project_id: int) -> list:
+    """Ids of the project's subprojects, at any depth."""
+    found, frontier = [], [int(project_id)]
+    while frontier:
+        current = frontier.pop()
+        for project in caller.projects.values():
+            if project.parent_id is not None and int(project.parent_id) == current:
+                found.append(int(project.id))
+                frontier.append(int(project.id))
+    return found
+
+
+def _attributes(caller: Caller, data: dict, project=None) -> dict:
+    messages = v.Messages()
+    creating = project is None
+    values = {}
+    if creating or "name" in data:
+        name = v.stripped(data.get("name"), "Name", messages)
+        if not name:
+            messages.blank("Name")
+        messages.check_length("Name", name, NAME_MAX)
+        values["name"] = name
+    if creating:
+        identifier = v.stripped(data.get("identifier"), "Identifier", messages)
+        if not identifier:
+            messages.blank("Identifier")
+        elif len(identifier) > IDENTIFIER_MAX:
+            messages.too_long("Identifier", IDENTIFIER_MAX)
+        elif not IDENTIFIER.match(identifier):
+            messages.invalid("Identifier")
+        elif identifier in RESERVED_IDENTIFIERS:
+            messages.add("Identifier is reserved")
+        elif records.find_lookup("identifier", identifier):
+            messages.taken("Identifier")
+        values["identifier"] = identifier
+    if "description" in data:
+        values["description"] = v.text(data.get("description"), "Description", messages)
+        messages.check_length("Description", values["description"], DESCRIPTION_MAX)
+    if "is_public" in data or creating:
+        values["is_public"] = v.boolean(data.get("is_public"), "Public", messages, default=True)
+    if "parent_id" in data:
+        parent_ref = data.get("parent_id")
+        if isinstance(parent_ref, dict):
+            parent_ref = parent_ref.get("id")
+        if parent_ref in (None, ""):
+            values["parent_id"] = None
+        else:
+            parent = resolve(caller, parent_ref)
+            loops = project is not None and parent is not None and (
+                int(parent.id) == int(project.id)
+                or int(parent.id) in descendants(caller, int(project.id)))
+            if parent is None or loops:
+                messages.invalid("Subproject of")
+            else:
+                values["parent_id"] = int(parent.id)
+    if "status" in data and not creating:
+        status = v.integer(data.get("status"), "Status", messages)
+        if status is not None and status not in PROJECT_STATUSES:
+            messages.not_included("Status")
+        if status is not None:
+            values["status"] = status
+    messages.raise_any()
+    return values
+
+
+def create(caller: Caller, data: dict) -> ProjectRecord:
+    caller.require_admin()
+    values = _attributes(caller, data)
+    project_id = next_id(ProjectRecord.KIND)
+    stamp = now()
+    project = ProjectRecord(*ProjectRecord.key(project_id), id=project_id, created_on=stamp,
+                            updated_on=stamp, status=1, **values)
+    try:
+        with transaction() as tx:
+            tx.save(project, condition=DirectoryItem.pk.does_not_exist())
+            tx.save(records.lookup_item("identifier", values["identifier"], project_id),
+                    condition=DirectoryItem.pk.does_not_exist())
+    except TransactWriteError as error:
+        if "ConditionalCheckFailed" in cancellation_codes(error):
+            raise Invalid(["Identifier has already been taken"]) from None
+        raise
+    caller.projects[project_id] = project
+    return project
+
+
+def update(caller: Caller, ref, data: dict) -> ProjectRecord:
+    caller.require_admin()
+    project = find(caller, ref)
+    values = _attributes(caller, data, project)
+    for key, value in values.items():
+        setattr(project, key, value)
+    project.updated_on = now()
+    project.save()
+    return project
+
+
+def set_status(caller: Caller, ref, status: int) -> None:
+    update(caller, ref, {"status": status})
+
+
+def delete(caller: Caller, ref) -> None:
+    """Deletes the project and its subprojects with their memberships; refused (422) while
+    any of them is still in use."""
+    caller.require_admin()
+    project = find(caller, ref)
+    doomed = [int(project.id)] + descendants(caller, int(project.id))
+    messages = v.Messages()
+    for project_id in doomed:
+        for check in deletion_checks:
+            message = check(project_id)
+            if message:
+                messages.add(message)
+    messages.raise_any()
+    for project_id in doomed:
+        member_items = []
+        for membership in records.members_of_project(project_id):
+            member_items.extend(membership.copies())
+        with MembershipRecord.batch_write() as batch:
+            for item in member_items:
+                batch.delete(item)
+        doomed_project = caller.projects[project_id]
+        with transaction() as tx:
+            tx.delete(doomed_project)
+            tx.delete(records.lookup_item("identifier", doomed_project.identifier, project_id))
+        caller.projects.pop(project_id, None)
+
+
+__all__ = ["find", "resolve", "visible", "create", "update", "delete", "set_status",
+           "deletion_checks", "ARCHIVED"]

@@ -1,0 +1,115 @@
+"""Roles: named sets of permissions. The built-in Non member and Anonymous roles can have
+their permissions changed but are never renamed, given in memberships, or deleted."""
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.store import records
+from chalicelib.store.directory import DirectoryItem, MembershipRecord, RoleRecord
+from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
+
+from . import validation as v
+from .errors import Invalid, NotFound
+from .permissions import PERMISSIONS, Caller
+
+NAME_MAX = 255
+
+
+def get(role_id) -> RoleRecord:
+    role = records.get(RoleRecord, role_id)
+    if role is None:
+        raise NotFound()
+    return role
+
+
+def ordered(roles) -> list:
+    return sorted(roles, key=lambda r: (int(r.position or 0), int(r.id)))
+
+
+def listed(caller: Caller) -> list:
+    caller.require_login()
+    return ordered(caller.roles.values())
+
+
+def assignable(role) -> bool:
+    return int(role.builtin or 0) == 0
+
+
+def _attributes(data: dict, role=None) -> dict:
+    messages = v.Messages()
+    values = {}
+    creating = role is None
+    if (creating or "name" in data) and (creating or assignable(role)):
+        name = v.stripped(data.get("name"), "Name", messages)
+        if not name:
+            messages.blank("Name")
+        messages.check_length("Name", name, NAME_MAX)
+        owner = records.find_lookup("role_name", name.lower()) if name else None
+        if owner and (creating or owner != int(role.id)):
+            messages.taken("Name")
+        values["name"] = name
+    if creating or "permissions" in data:
+        permissions = v.string_list(data.get("permissions"), "Permissions", messages)
+        unknown = [p for p in permissions if p not in PERMISSIONS]
+        if unknown:
+            messages.add(f"Permissions is invalid: {', '.join(unknown)}")
+        values["permissions"] = [p for p in PERMISSIONS if p in permissions]
+    messages.raise_any()
+    return values
+
+
+def create(caller: Caller, data: dict) -> RoleRecord:
+    caller.require_admin()
+    values = _attributes(data)
+    return save_new(values["name"], values["permissions"])
+
+
+def save_new(name: str, permissions, builtin: int = 0, role_id: int = None) -> RoleRecord:
+    role_id = role_id or next_id(RoleRecord.KIND)
+    stamp = now()
+    role = RoleRecord(*RoleRecord.key(role_id), id=role_id, name=name, permissions=list(permissions),
+                      builtin=builtin, position=role_id, created_on=stamp, updated_on=stamp)
+    absent = DirectoryItem.pk.does_not_exist()
+    try:
+        with transaction() as tx:
+            tx.save(role, condition=absent)
+            tx.save(records.lookup_item("role_name", name.lower(), role_id), condition=absent)
+    except TransactWriteError as error:
+        if "ConditionalCheckFailed" in cancellation_codes(error):
+            raise Invalid(["Name has already been taken"]) from None
+        raise
+    return role
+
+
+def update(caller: Caller, role_id, data: dict) -> RoleRecord:
+    caller.require_admin()
+    role = get(role_id)
+    values = _attributes(data, role)
+    old_name = role.name.lower()
+    for key, value in values.items():
+        setattr(role, key, value)
+    role.updated_on = now()
+    try:
+        with transaction() as tx:
+            tx.save(role)
+            if role.name.lower() != old_name:
+                tx.delete(records.lookup_item("role_name", old_name, int(role.id)))
+                tx.save(records.lookup_item("role_name", role.name.lower(), int(role.id)),
+                        condition=DirectoryItem.pk.does_not_exist())
+    except TransactWriteError as error:
+        if "ConditionalCheckFailed" in cancellation_codes(error):
+            raise Invalid(["Name has already been taken"]) from None
+        raise
+    return role
+
+
+def delete(caller: Caller, role_id) -> None:
+    caller.require_admin()
+    role = get(role_id)
+    if not assignable(role):
+        raise Invalid(["A built-in role cannot be deleted"])
+    in_use = any(int(role.id) in [int(r) for r in m.role_ids]
+                 for m in MembershipRecord.query(MembershipRecord.KIND, consistent_read=True))
+    if in_use:
+        raise Invalid(["This role is in use and cannot be deleted"])
+    with transaction() as tx:
+        tx.delete(role)
+        tx.delete(records.lookup_item("role_name", role.name.lower(), int(role.id)))

@@ -1,0 +1,277 @@
+"""Users: accounts with a login, a salted password hash and an API key kept only as its hash.
+Admins manage them; login, mail and API key are unique through lookup items written in the
+same transaction as the user."""
+import re
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.store import records
+from chalicelib.store.directory import DirectoryItem, MembershipRecord, UserRecord
+from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
+
+from . import validation as v
+from .errors import Invalid, NotFound
+from .passwords import api_key_hash, hash_password, new_api_key, verify_password
+from .permissions import Caller
+
+LOGIN = re.compile(r"^[a-z0-9_\-@.]+$", re.IGNORECASE)
+LOGIN_MAX, NAME_MAX, MAIL_MAX, PASSWORD_MIN, PASSWORD_MAX = 60, 30, 254, 8, 256
+ACTIVE, REGISTERED, LOCKED = 1, 2, 3
+STATUSES = (ACTIVE, REGISTERED, LOCKED)
+
+
+def get(user_id) -> UserRecord:
+    user = records.get(UserRecord, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def full_name(user) -> str:
+    return f"{user.firstname} {user.lastname}".strip()
+
+
+def find_active(user_id):
+    user = records.get(UserRecord, user_id)
+    return user if user is not None and int(user.status) == ACTIVE else None
+
+
+# ------------------------------------------------------------------ authentication
+
+def by_api_key(key):
+    """The active user whose API key this is, or None."""
+    if not isinstance(key, str) or not key.strip() or len(key) > 200:
+        return None
+    user_id = records.find_lookup("api_key", api_key_hash(key.strip()))
+    return find_active(user_id) if user_id else None
+
+
+def by_login(login):
+    """The user with this login (any status), or None."""
+    if not isinstance(login, str) or not login or len(login) > LOGIN_MAX:
+        return None
+    user_id = records.find_lookup("login", login.lower())
+    return records.get(UserRecord, user_id) if user_id else None
+
+
+def by_password(login, password):
+    """The active user with this login and password, or None."""
+    user = by_login(login)
+    if user is None or int(user.status) != ACTIVE or not verify_password(password, user.password_hash):
+        return None
+    return user
+
+
+# ------------------------------------------------------------------ listing
+
+def listed(caller: Caller, status=None, name=None) -> list:
+    """Users for the admin list: active ones by default, `status=` for all or one status,
+    `name=` matching login, first name, last name or mail."""
+    caller.require_admin()
+    users = records.all_of(UserRecord)
+    if status is None:
+        users = [u for u in users if int(u.status) == ACTIVE]
+    elif str(status).strip() != "":
+        wanted = v.integer(status, "Status", v.Messages())
+        users = [u for u in users if int(u.status) == wanted]
+    if name:
+        needle = str(name).strip().lower()
+        users = [u for u in users if any(needle in (value or "").lower() for value in
+                                         (u.login, u.firstname, u.lastname, u.mail,
+                                          f"{u.firstname} {u.lastname}"))]
+    return users
+
+
+# ------------------------------------------------------------------ writes
+
+def _attributes(data: dict, user=None) -> dict:
+    messages = v.Messages()
+    creating = user is None
+    values = {}
+    if creating or "login" in data:
+        login = v.stripped(data.get("login"), "Login", messages)
+        if not login:
+            messages.blank("Login")
+        elif len(login) > LOGIN_MAX:
+            messages.too_long("Login", LOGIN_MAX)
+        elif not LOGIN.match(login):
+            messages.invalid("Login")
+        else:
+            owner = records.find_lookup("login", login.lower())
+            if owner and (creating or owner != int(user.id)):
+                messages.taken("Login")
+        values["login"] = login
+    for key, label in (("firstname", "First name"), ("lastname", "Last name")):
+        if creating or key in data:
+            name = v.stripped(data.get(key), label, messages)
+            if not name:
+                messages.blank(label)
+            messages.check_length(label, name, NAME_MAX)
+            values[key] = name
+    if creating or "mail" in data:
+        mail = v.stripped(data.get("mail"), "Email", messages)
+        if not mail:
+            messages.blank("Email")
+        elif len(mail) > MAIL_MAX:
+            messages.too_long("Email", MAIL_MAX)
+        elif not v.EMAIL.match(mail):
+            messages.invalid("Email")
+        else:
+            owner = records.find_lookup("mail", mail.lower())
+            if owner and (creating or owner != int(user.id)):
+                messages.taken("Email")
+        values["mail"] = mail
+    generate = v.boolean(data.get("generate_password"), "Generate password", messages, default=False)
+    if generate:
+        values["password_hash"] = hash_password(new_api_key())
+    elif creating or data.get("password") not in (None, ""):
+        password = v.text(data.get("password"), "Password", messages)
+        if not password:
+            messages.blank("Password")
+        elif len(password) < PASSWORD_MIN:
+            messages.too_short("Password", PASSWORD_MIN)
+        elif len(password) > PASSWORD_MAX:
+            messages.too_long("Password", PASSWORD_MAX)
+        else:
+            values["password_hash"] = hash_password(password)
+    if "admin" in data:
+        values["admin"] = v.boolean(data.get("admin"), "Administrator", messages, default=False)
+    if "status" in data:
+        status = v.integer(data.get("status"), "Status", messages)
+        if status not in STATUSES:
+            messages.not_included("Status")
+        values["status"] = status
+    messages.raise_any()
+    return values
+
+
+def _unique_failure(error: TransactWriteError, labelled: list):
+    """Turn a failed uniqueness condition into the matching validation message."""
+    codes = cancellation_codes(error)
+    messages = [f"{label} has already been taken" for (label, code) in zip(labelled, codes)
+                if label and code == "ConditionalCheckFailed"]
+    if messages:
+        raise Invalid(messages) from None
+    raise error
+
+
+def create(caller: Caller, data: dict):
+    """Returns the new user and its API key (shown this once)."""
+    caller.require_admin()
+    return create_account(data)
+
+
+def create_account(data: dict, admin=None):
+    values = _attributes(data)
+    if admin is not None:
+        values["admin"] = admin
+    user_id = next_id(UserRecord.KIND)
+    key = new_api_key()
+    stamp = now()
+    values.setdefault("status", ACTIVE)
+    user = UserRecord(*UserRecord.key(user_id), id=user_id, created_on=stamp, updated_on=stamp,
+                      api_key_hash=api_key_hash(key), passwd_changed_on=stamp, **values)
+    absent = DirectoryItem.pk.does_not_exist()
+    try:
+        with transaction() as tx:
+            tx.save(user, condition=absent)
+            tx.save(records.lookup_item("login", user.login.lower(), user_id), condition=absent)
+            tx.save(records.lookup_item("mail", user.mail.lower(), user_id), condition=absent)
+            tx.save(records.lookup_item("api_key", user.api_key_hash, user_id), condition=absent)
+    except TransactWriteError as error:
+        _unique_failure(error, [None, "Login", "Email", None])
+    return user, key
+
+
+def _active_admins(excluding: int) -> list:
+    return [u for u in records.all_of(UserRecord)
+            if u.admin and int(u.status) == ACTIVE and int(u.id) != excluding]
+
+
+def _keep_an_admin(user, values: dict) -> None:
+    stays_admin = values.get("admin", user.admin) and values.get("status", user.status) == ACTIVE
+    if user.admin and int(user.status) == ACTIVE and not stays_admin and not _active_admins(int(user.id)):
+        raise Invalid(["The last active administrator cannot be locked, removed or demoted"])
+
+
+def update(caller: Caller, user_id, data: dict) -> UserRecord:
+    caller.require_admin()
+    user = get(user_id)
+    values = _attributes(data, user)
+    _keep_an_admin(user, values)
+    old_login, old_mail = user.login.lower(), user.mail.lower()
+    if "password_hash" in values:
+        values["passwd_changed_on"] = now()
+    for key, value in values.items():
+        setattr(user, key, value)
+    user.updated_on = now()
+    absent = DirectoryItem.pk.does_not_exist()
+    labels = [None]
+    try:
+        with transaction() as tx:
+            tx.save(user)
+            for kind, old, new, label in (("login", old_login, user.login.lower(), "Login"),
+                                          ("mail", old_mail, user.mail.lower(), "Email")):
+                if old != new:
+                    tx.delete(records.lookup_item(kind, old, int(user.id)))
+                    tx.save(records.lookup_item(kind, new, int(user.id)), condition=absent)
+                    labels += [None, label]
+    except TransactWriteError as error:
+        _unique_failure(error, labels)
+    return user
+
+
+def delete(caller: Caller, user_id) -> None:
+    caller.require_admin()
+    user = get(user_id)
+    _keep_an_admin(user, {"status": None})
+    member_items = []
+    for membership in records.memberships_of_user(int(user.id)):
+        member_items.extend(membership.copies())
+    with MembershipRecord.batch_write() as batch:
+        for item in member_items:
+            batch.delete(item)
+    with transaction() as tx:
+        tx.delete(user)
+        tx.delete(records.lookup_item("login", user.login.lower(), int(user.id)))
+        tx.delete(records.lookup_item("mail", user.mail.lower(), int(user.id)))
+        if user.api_key_hash:
+            tx.delete(records.lookup_item("api_key", user.api_key_hash, int(user.id)))
+
+
+def reissue_api_key(user: UserRecord) -> str:
+    """A new API key for the user; the old one stops working at once."""
+    key = new_api_key()
+    old_hash = user.api_key_hash
+    user.api_key_hash = api_key_hash(key)
+    user.updated_on = now()
+    with transaction() as tx:
+        tx.save(user)
+        if old_hash:
+            tx.delete(records.lookup_item("api_key", old_hash, int(user.id)))
+        tx.save(records.lookup_item("api_key", user.api_key_hash, int(user.id)),
+                condition=DirectoryItem.pk.does_not_exist())
+    return key
+
+
+def set_password(user: UserRecord, password: str) -> None:
+    messages = v.Messages()
+    if not password or len(password) < PASSWORD_MIN:
+        messages.too_short("Password", PASSWORD_MIN)
+    messages.raise_any()
+    user.password_hash = hash_password(password)
+    user.passwd_changed_on = user.updated_on = now()
+    user.save()
+
+
+def ensure_development_admin(login: str = "admin", password: str = "admin"):
+    """The local stage's admin/admin, created when no user has that login. The short password
+    skips the length rule on purpose: this runs only for the embedded development store."""
+    if by_login(login) is not None:
+        return None
+    user, key = create_account({"login": login, "firstname": "Redmine", "lastname": "Admin",
+                                "mail": f"{login}@example.net", "password": "x" * PASSWORD_MIN},
+                               admin=True)
+    user.password_hash = hash_password(password)
+    user.save()
+    return user, key

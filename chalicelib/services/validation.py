@@ -1,0 +1,144 @@
+"""Validation messages in Redmine's wording ("<Attribute> <problem>") and the coercions of
+wire values (JSON gives typed values, XML and forms give strings)."""
+import datetime
+import re
+
+from .errors import Invalid
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class Messages:
+    """Collects every message of a request, then raises them all at once."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, message: str) -> None:
+        if message not in self.items:
+            self.items.append(message)
+
+    def blank(self, attribute: str) -> None:
+        self.add(f"{attribute} cannot be blank")
+
+    def invalid(self, attribute: str) -> None:
+        self.add(f"{attribute} is invalid")
+
+    def taken(self, attribute: str) -> None:
+        self.add(f"{attribute} has already been taken")
+
+    def too_long(self, attribute: str, maximum: int) -> None:
+        self.add(f"{attribute} is too long (maximum is {maximum} characters)")
+
+    def too_short(self, attribute: str, minimum: int) -> None:
+        self.add(f"{attribute} is too short (minimum is {minimum} characters)")
+
+    def not_included(self, attribute: str) -> None:
+        self.add(f"{attribute} is not included in the list")
+
+    def check_length(self, attribute: str, value, maximum: int) -> None:
+        if value is not None and len(value) > maximum:
+            self.too_long(attribute, maximum)
+
+    def raise_any(self) -> None:
+        if self.items:
+            raise Invalid(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def text(value, attribute: str, messages: Messages):
+    """A string attribute: None stays None, numbers become their text, anything else is invalid."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    messages.invalid(attribute)
+    return None
+
+
+def stripped(value, attribute: str, messages: Messages):
+    value = text(value, attribute, messages)
+    if value is None:
+        return None
+    value = value.strip()
+    return value
+
+
+def boolean(value, attribute: str, messages: Messages, default=None):
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    messages.invalid(attribute)
+    return default
+
+
+def integer(value, attribute: str, messages: Messages):
+    """An integer attribute; None and "" are None; anything else not an integer is invalid."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        messages.invalid(attribute)
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
+        return int(value)
+    messages.invalid(attribute)
+    return None
+
+
+def integer_list(value, attribute: str, messages: Messages) -> list:
+    """role_ids and the like: a list, a single value or a comma-separated string."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        value = [part for part in str(value).split(",") if part.strip()]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if not isinstance(value, list):
+        messages.invalid(attribute)
+        return []
+    result = []
+    for item in value:
+        if isinstance(item, dict) and "id" in item:
+            item = item["id"]
+        number = integer(item, attribute, messages)
+        if number is not None and number not in result:
+            result.append(number)
+    return result
+
+
+def string_list(value, attribute: str, messages: Messages) -> list:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, (str, int, float)) and not isinstance(item, bool)
+                                       for item in value):
+        return [str(item) for item in value]
+    messages.invalid(attribute)
+    return []
+
+
+def valid_date(value: str) -> bool:
+    try:
+        datetime.date.fromisoformat(value)
+        return len(value) == 10
+    except (TypeError, ValueError):
+        return False
+
+
+def section(params: dict, key: str) -> dict:
+    """The rooted object of a body (`{"project": {...}}`); a missing or non-object root is empty,
+    which then fails validation with the usual messages."""
+    value = params.get(key)
+    return value if isinstance(value, dict) else {}

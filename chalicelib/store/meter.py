@@ -1,0 +1,110 @@
+"""The cost meter: counts DynamoDB calls, operations and items for whatever runs inside `measure()`.
+
+It hooks botocore's event system through BUILTIN_HANDLERS, so every botocore session created
+after this module is imported (PynamoDB makes its own, per thread) reports to it. Meters nest:
+a call is counted by every meter that is open in the current context.
+"""
+import contextlib
+import contextvars
+from collections import Counter
+from dataclasses import dataclass, field
+
+from botocore.handlers import BUILTIN_HANDLERS
+
+# Operations that read items, and those that write them.
+WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+_open_meters: contextvars.ContextVar = contextvars.ContextVar("open_cost_meters", default=())
+
+
+@dataclass
+class CostMeter:
+    calls: int = 0
+    operations: Counter = field(default_factory=Counter)
+    items_read: int = 0        # items returned to us
+    items_scanned: int = 0     # items DynamoDB evaluated (Query/Scan ScannedCount)
+    items_written: int = 0     # items put, updated or deleted
+    read_units: float = 0.0    # estimated: 0.5 per eventually, 1 per strongly consistent 4 KB read
+    write_units: float = 0.0   # estimated: 1 per item written (2 inside a transaction)
+
+    @property
+    def scans(self) -> int:
+        return self.operations.get("Scan", 0)
+
+    def line(self) -> str:
+        ops = " ".join(f"{name}={n}" for name, n in sorted(self.operations.items())) or "none"
+        return (f"dynamodb calls={self.calls} [{ops}] items_read={self.items_read} "
+                f"scanned={self.items_scanned} written={self.items_written} "
+                f"rcu~{self.read_units:g} wcu~{self.write_units:g}")
+
+    def _before(self, operation: str, params: dict) -> None:
+        self.calls += 1
+        self.operations[operation] += 1
+        if operation == "BatchWriteItem":
+            n = sum(len(v) for v in params.get("RequestItems", {}).values())
+            self.items_written += n
+            self.write_units += n
+        elif operation == "TransactWriteItems":
+            n = len(params.get("TransactItems", []))
+            self.items_written += n
+            self.write_units += 2 * n
+        elif operation in WRITE_OPERATIONS:
+            self.items_written += 1
+            self.write_units += 1
+
+    def _after(self, operation: str, parsed: dict, consistent: bool) -> None:
+        unit = 1.0 if consistent else 0.5
+        if operation == "GetItem":
+            n = 1 if parsed.get("Item") else 0
+            self.items_read += n
+            self.read_units += unit
+        elif operation in ("Query", "Scan"):
+            self.items_read += parsed.get("Count", 0)
+            scanned = parsed.get("ScannedCount", 0)
+            self.items_scanned += scanned
+            self.read_units += max(1, scanned) * unit
+        elif operation in ("BatchGetItem", "TransactGetItems"):
+            responses = parsed.get("Responses", {})
+            n = (sum(len(v) for v in responses.values()) if isinstance(responses, dict)
+                 else len(responses))
+            self.items_read += n
+            self.read_units += n * (2 if operation == "TransactGetItems" else unit)
+
+
+@contextlib.contextmanager
+def measure():
+    meter = CostMeter()
+    token = _open_meters.set(_open_meters.get() + (meter,))
+    try:
+        yield meter
+    finally:
+        _open_meters.reset(token)
+
+
+def _before_call(params=None, model=None, context=None, **_):
+    # before-parameter-build sees the API parameters (items to write, ConsistentRead).
+    meters = _open_meters.get()
+    if not meters or model is None:
+        return
+    if context is not None:
+        context["_cost_consistent"] = bool((params or {}).get("ConsistentRead"))
+    for meter in meters:
+        meter._before(model.name, params or {})
+
+
+def _after_call(parsed=None, model=None, context=None, **_):
+    meters = _open_meters.get()
+    if not meters or model is None or not isinstance(parsed, dict):
+        return
+    consistent = bool((context or {}).get("_cost_consistent"))
+    for meter in meters:
+        meter._after(model.name, parsed, consistent)
+
+
+def _install() -> None:
+    for entry in (("before-parameter-build.dynamodb", _before_call), ("after-call.dynamodb", _after_call)):
+        if entry not in BUILTIN_HANDLERS:
+            BUILTIN_HANDLERS.append(entry)
+
+
+_install()

@@ -1,0 +1,85 @@
+"""Shared store operations: sequential ids, transactions, table creation and the
+classification of backend failures."""
+import datetime
+
+from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import config
+
+from .directory import DirectoryItem, Sequence
+
+# Error codes that mean "try again later", never "your request is wrong".
+_RETRYABLE_CODES = {
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "ServiceUnavailable", "TransactionConflictException",
+    "TransactionInProgressException",
+}
+
+_connection = None
+
+
+def connection() -> Connection:
+    """One low-level connection per container, shared by transactions."""
+    global _connection
+    if _connection is None:
+        _connection = Connection(region=config.REGION, host=config.DYNAMODB_ENDPOINT)
+    return _connection
+
+
+def transaction() -> TransactWrite:
+    return TransactWrite(connection=connection())
+
+
+def now() -> str:
+    """The current time as stored and rendered: UTC, whole seconds."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def next_id(kind: str) -> int:
+    """Take the next sequential id of a kind with one atomic UpdateItem."""
+    counter = Sequence("sequence", kind)
+    counter.update(actions=[Sequence.value.add(1)])
+    return int(counter.value)
+
+
+def cancellation_codes(error: TransactWriteError) -> list:
+    """The per-item reasons of a cancelled transaction ("ConditionalCheckFailed", "None", ...)."""
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return [(reason.code if reason is not None else "None") for reason in reasons]
+
+
+def is_backend_unavailable(error: BaseException) -> bool:
+    """True for throttling, conflicts and outages: answered 503 with Retry-After."""
+    if isinstance(error, BotoConnectionError):
+        return True
+    cause = error
+    if isinstance(error, PynamoDBException):
+        if isinstance(error, TransactWriteError):
+            codes = cancellation_codes(error)
+            if any(code in ("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded")
+                   for code in codes):
+                return True
+        cause = error.cause
+        if isinstance(cause, BotoConnectionError):
+            return True
+    if isinstance(cause, ClientError):
+        return cause.response.get("Error", {}).get("Code") in _RETRYABLE_CODES
+    return False
+
+
+def table_models() -> list:
+    """The models whose tables the service needs, one per table."""
+    return [DirectoryItem]
+
+
+def create_tables(wait: bool = True) -> list:
+    """Create every missing table; returns the names created."""
+    created = []
+    for model in table_models():
+        if not model.exists():
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=wait)
+            created.append(model.Meta.table_name)
+    return created

@@ -1,0 +1,48 @@
+"""Who is calling: the `key` parameter, then X-Redmine-API-Key, then HTTP Basic (login and
+password, or the API key as the user name). A wrong credential leaves the caller anonymous;
+the action's permission check decides what follows. X-Redmine-Switch-User lets an admin act
+as another active user (412 when there is none by that login)."""
+import base64
+import binascii
+
+from chalicelib.services import users
+from chalicelib.services.errors import PreconditionFailed
+from chalicelib.services.permissions import Caller
+
+
+def _basic(header: str):
+    scheme, _, encoded = (header or "").strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded.strip():
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    login, _, password = decoded.partition(":")
+    return login, password
+
+
+def authenticated_user(params: dict, headers: dict):
+    key = params.get("key")
+    if isinstance(key, str) and key:
+        return users.by_api_key(key)
+    header_key = headers.get("x-redmine-api-key")
+    if header_key:
+        return users.by_api_key(header_key)
+    credentials = _basic(headers.get("authorization"))
+    if credentials:
+        login, password = credentials
+        user = users.by_password(login, password) if password else None
+        return user or users.by_api_key(login)
+    return None
+
+
+def caller_for(params: dict, headers: dict) -> Caller:
+    user = authenticated_user(params, headers)
+    switch_to = headers.get("x-redmine-switch-user")
+    if user is not None and user.admin and switch_to:
+        target = users.by_login(switch_to.strip())
+        if target is None or int(target.status) != users.ACTIVE:
+            raise PreconditionFailed()
+        user = target
+    return Caller(user)

@@ -1,0 +1,128 @@
+"""The HTTP edge: one Chalice blueprint of catch-all routes that turns every request into
+an ApiRequest, runs it through the router and the handler, and renders the reply or the
+error in the negotiated format. Errors are mapped in `errors.failure_for`, nowhere else."""
+import logging
+import time
+from urllib.parse import unquote
+
+from chalice import Blueprint, Response
+
+from chalicelib import config
+from chalicelib.store import meter
+
+from .auth import caller_for
+from .body import decode_body
+from .document import CONTENT_TYPES, encode
+from .errors import PayloadTooLarge, failure_for
+from .negotiation import negotiate
+from .params import nest
+from .request import ApiRequest, Reply
+from .routing import Router
+
+log = logging.getLogger("contacts_api.requests")
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+MAX_DEPTH = 6
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def _query(chalice_request) -> dict:
+    params = chalice_request.query_params
+    if not params:
+        return {}
+    pairs = []
+    for name in params.keys():
+        for value in params.getlist(name):
+            pairs.append((name, value))
+    return nest(pairs)
+
+
+def _base_url(chalice_request, headers: dict) -> str:
+    if config.BASE_URL:
+        return config.BASE_URL.rstrip("/")
+    host = headers.get("host") or "localhost"
+    proto = headers.get("x-forwarded-proto") or ("http" if host.startswith(("localhost", "127.")) else "https")
+    prefix = ""
+    stage = (chalice_request.context or {}).get("stage")
+    if stage and ".execute-api." in host:
+        prefix = "/" + stage
+    return f"{proto}://{host}{prefix}"
+
+
+def _render(status: int, fmt: str, document=None, headers=None, nometa=False, head=False) -> Response:
+    headers = dict(headers or {})
+    headers["Content-Type"] = CONTENT_TYPES[fmt]
+    body = ""
+    if document is not None:
+        body = encode(document.without_meta() if nometa else document, fmt)
+    if head:
+        body = ""
+    return Response(body=body, status_code=status, headers=headers)
+
+
+class Edge:
+    def __init__(self, router: Router):
+        self.router = router
+
+    def handle(self, chalice_request, path: str) -> Response:
+        started = time.perf_counter()
+        with meter.measure() as cost:
+            response = self._handle(chalice_request, path)
+        if config.LOG_COST:
+            log.info("%s %s %s %.1fms %s", chalice_request.method, path, response.status_code,
+                     (time.perf_counter() - started) * 1000, cost.line())
+        return response
+
+    def _handle(self, chalice_request, path: str) -> Response:
+        headers = {k.lower(): v for k, v in (chalice_request.headers or {}).items()}
+        fmt, request = "json", None
+        try:
+            query = _query(chalice_request)
+            match = self.router.resolve(chalice_request.method, path)
+            format_param = query.get("format") if isinstance(query.get("format"), str) else None
+            fmt = negotiate(match.extension, format_param, headers.get("accept"),
+                            headers.get("content-type"), match.route.formats)
+            request = ApiRequest(method=chalice_request.method, path=path, headers=headers,
+                                 query=query, fmt=fmt, args=match.args,
+                                 base_url=_base_url(chalice_request, headers))
+            if chalice_request.method in BODY_METHODS:
+                raw = chalice_request.raw_body or b""
+                if isinstance(raw, str):
+                    raw = raw.encode("utf-8")
+                limit = getattr(match.route.handler, "max_body_bytes", config.MAX_BODY_BYTES)
+                if len(raw) > limit:
+                    raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
+                request.raw_body = raw
+                if not getattr(match.route.handler, "raw_body", False):
+                    request.body = decode_body(raw, headers.get("content-type", ""))
+            request.caller = caller_for(request.params, headers)
+            reply: Reply = match.route.handler(request)
+            return _render(reply.status, fmt, reply.document, reply.headers,
+                           nometa=request.nometa, head=chalice_request.method == "HEAD")
+        except Exception as error:  # every failure leaves through the one mapping
+            caller = getattr(request, "caller", None)
+            failure = failure_for(error, anonymous=caller is None or caller.anonymous)
+            return _render(failure.status, fmt, failure.document, failure.headers)
+
+
+def gateway(router: Router) -> Blueprint:
+    """A blueprint routing every path of up to MAX_DEPTH segments, every method, every body
+    type, to the edge."""
+    blueprint = Blueprint(__name__)
+    edge = Edge(router)
+
+    def view_for(depth: int):
+        def view(**segments):
+            # API Gateway hands over decoded path parameters; Chalice's local gateway (no
+            # stage in its request context) hands over the raw ones.
+            local = "stage" not in (blueprint.current_request.context or {})
+            parts = [segments[f"p{i}"] for i in range(1, depth + 1)]
+            parts = [unquote(part) for part in parts] if local else parts
+            return edge.handle(blueprint.current_request, "/" + "/".join(parts))
+        view.__name__ = f"api_depth_{depth}"
+        return view
+
+    for depth in range(0, MAX_DEPTH + 1):
+        path = "/" + "/".join(f"{{p{i}}}" for i in range(1, depth + 1))
+        blueprint.route(path, methods=METHODS, content_types=["*/*"])(view_for(depth))
+    return blueprint

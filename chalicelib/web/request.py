@@ -1,0 +1,83 @@
+"""What a handler gets: the request with its nested parameters, format, caller and route
+arguments, plus the replies it returns."""
+from dataclasses import dataclass, field
+from typing import Optional
+
+from chalicelib import config
+
+from .document import Array, Document
+from .pagination import Page, page_from
+
+# Top-level parameters that may come in the query string or in the body.
+TOP_LEVEL = ("key", "project_id", "include", "redirect_on_success", "redirect_on_error",
+             "source_type", "source_id")
+
+
+@dataclass
+class ApiRequest:
+    method: str
+    path: str
+    headers: dict                 # lower-cased names
+    query: dict                   # nested, from the query string
+    body: dict = field(default_factory=dict)
+    raw_body: bytes = b""
+    fmt: str = "json"
+    args: dict = field(default_factory=dict)
+    caller: object = None
+    base_url: str = ""
+
+    @property
+    def params(self) -> dict:
+        """Query and body merged; the body wins, as in Rails."""
+        merged = dict(self.query)
+        merged.update(self.body)
+        return merged
+
+    def header(self, name: str, default=None):
+        return self.headers.get(name.lower(), default)
+
+    def page(self) -> Page:
+        return page_from(self.query)
+
+    def includes(self) -> set:
+        value = self.params.get("include")
+        parts = value if isinstance(value, list) else [value]
+        names = set()
+        for part in parts:
+            if isinstance(part, str):
+                names.update(name.strip() for name in part.split(",") if name.strip())
+        return names
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    @property
+    def nometa(self) -> bool:
+        return str(self.query.get("nometa", "")).strip() in ("1", "true") or \
+            str(self.header("x-redmine-nometa", "")).strip() == "1"
+
+
+@dataclass
+class Reply:
+    status: int
+    document: Optional[Document] = None
+    headers: dict = field(default_factory=dict)
+
+
+def ok(document: Document) -> Reply:
+    return Reply(200, document)
+
+
+def created(document: Document, location: str) -> Reply:
+    return Reply(201, document, {"Location": location})
+
+
+def done() -> Reply:
+    """Update, delete and link answers: 204, or 200 with an empty body for old clients."""
+    return Reply(200 if config.UPDATE_STATUS_200 else 204)
+
+
+def listing(root: str, item_name: str, items: list, page: Page, view) -> Reply:
+    """A paginated list document: `view` renders each item of the requested page."""
+    rows = [view(item) for item in page.slice(items)]
+    return ok(Document(root, Array(item_name, rows), page.meta(len(items))))
