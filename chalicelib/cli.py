@@ -1,0 +1,79 @@
+"""Admin command line for what a serverless deployment has no other way to do.
+
+    python -m chalicelib.cli create-tables
+    python -m chalicelib.cli create-admin --login LOGIN --mail MAIL [--firstname F --lastname L]
+    python -m chalicelib.cli reset-password LOGIN          (asks for the new password)
+    python -m chalicelib.cli reset-api-key LOGIN           (prints the new key)
+
+It works on the embedded store of the local stage (the data file under .data/), on the
+DynamoDB at DYNAMODB_ENDPOINT, or, with STAGE=dev|prod, on AWS with the usual credentials.
+"""
+import argparse
+import getpass
+import sys
+
+
+def _password(args) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("New password: ")
+    if first != getpass.getpass("Repeat it: "):
+        raise SystemExit("The passwords differ.")
+    return first
+
+
+def _user(login: str):
+    from chalicelib.services import users
+    user = users.by_login(login)
+    if user is None:
+        raise SystemExit(f"No user with login {login!r}.")
+    return user
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", help="data file of the embedded store (local stage)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("create-tables", help="create missing tables and the default roles")
+    admin = commands.add_parser("create-admin", help="create an admin user and print its API key")
+    admin.add_argument("--login", required=True)
+    admin.add_argument("--mail", required=True)
+    admin.add_argument("--firstname", default="Redmine")
+    admin.add_argument("--lastname", default="Admin")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    reset = commands.add_parser("reset-password", help="set a user's password")
+    reset.add_argument("login")
+    reset.add_argument("--password-stdin", action="store_true")
+    key = commands.add_parser("reset-api-key", help="issue a new API key and print it")
+    key.add_argument("login")
+    args = parser.parse_args(argv)
+
+    from chalicelib.local.backend import open_store, wants_embedded
+    from chalicelib.services import users
+    from chalicelib.services.errors import Invalid
+    store = open_store(wants_embedded(), args.data)
+    try:
+        if args.command == "create-tables":
+            print("Tables and default roles are in place.")
+        elif args.command == "create-admin":
+            user, api_key = users.create_account(
+                {"login": args.login, "mail": args.mail, "firstname": args.firstname,
+                 "lastname": args.lastname, "password": _password(args)}, admin=True)
+            print(f"Admin {user.login} (id {user.id}) created. API key: {api_key}")
+        elif args.command == "reset-password":
+            users.set_password(_user(args.login), _password(args))
+            print(f"Password of {args.login} changed.")
+        elif args.command == "reset-api-key":
+            print(f"New API key of {args.login}: {users.reissue_api_key(_user(args.login))}")
+    except Invalid as error:
+        print("\n".join(error.messages), file=sys.stderr)
+        return 1
+    finally:
+        if store is not None:
+            store.save()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
