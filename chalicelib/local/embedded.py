@@ -29,11 +29,20 @@ class EmbeddedStore:
         self._lock = threading.Lock()
 
     def start(self) -> "EmbeddedStore":
+        self._remove_leftovers()
         use_fake_credentials()
         import moto  # imported here: only local runs pay for it
         self._mock = moto.mock_aws()
         self._mock.start()
         return self
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of a save that was killed halfway; the data file itself is whole."""
+        directory = os.path.dirname(os.path.abspath(self.path))
+        if os.path.isdir(directory):
+            for name in os.listdir(directory):
+                if name.startswith(".store-") and name.endswith(".tmp"):
+                    os.unlink(os.path.join(directory, name))
 
     def stop(self) -> None:
         if self._mock is not None:

@@ -38,13 +38,16 @@ def get(caller: Caller, membership_id) -> MembershipRecord:
 
 
 def _role_ids(caller: Caller, data: dict, messages: v.Messages) -> list:
-    role_ids = v.integer_list(data.get("role_ids"), "Role", messages)
-    if not role_ids and not messages:
-        messages.add("Role cannot be empty")
+    own = v.Messages()
+    role_ids = v.integer_list(data.get("role_ids"), "Role", own)
+    if not role_ids and not own:
+        own.add("Role cannot be empty")
     for role_id in role_ids:
         role = caller.roles.get(role_id)
         if role is None or not assignable(role):
-            messages.invalid("Role")
+            own.invalid("Role")
+    for message in own.items:
+        messages.add(message)
     return role_ids
 
 

@@ -55,20 +55,33 @@ class CostMeter:
     def _after(self, operation: str, parsed: dict, consistent: bool) -> None:
         unit = 1.0 if consistent else 0.5
         if operation == "GetItem":
-            n = 1 if parsed.get("Item") else 0
-            self.items_read += n
-            self.read_units += unit
+            item = parsed.get("Item")
+            self.items_read += 1 if item else 0
+            self.read_units += _blocks(_size(item)) * unit
         elif operation in ("Query", "Scan"):
-            self.items_read += parsed.get("Count", 0)
-            scanned = parsed.get("ScannedCount", 0)
-            self.items_scanned += scanned
-            self.read_units += max(1, scanned) * unit
+            items = parsed.get("Items", [])
+            self.items_read += parsed.get("Count", len(items))
+            self.items_scanned += parsed.get("ScannedCount", 0)
+            # A Query is billed on the summed size of what it read, in 4 KB blocks.
+            self.read_units += _blocks(sum(_size(item) for item in items)) * unit
         elif operation in ("BatchGetItem", "TransactGetItems"):
             responses = parsed.get("Responses", {})
-            n = (sum(len(v) for v in responses.values()) if isinstance(responses, dict)
-                 else len(responses))
-            self.items_read += n
-            self.read_units += n * (2 if operation == "TransactGetItems" else unit)
+            items = ([i for v in responses.values() for i in v] if isinstance(responses, dict)
+                     else [r.get("Item") for r in responses])
+            self.items_read += len(items)
+            per_item = 2 if operation == "TransactGetItems" else unit
+            self.read_units += sum(_blocks(_size(item)) for item in items) * per_item
+
+
+def _size(item) -> int:
+    """Rough size of an item as DynamoDB bills it: names plus values."""
+    if not item:
+        return 0
+    return len(repr(item))
+
+
+def _blocks(size: int) -> int:
+    return max(1, -(-size // 4096))
 
 
 @contextlib.contextmanager

@@ -1,0 +1,144 @@
+"""`make serve` as a user meets it: a real HTTP server over the embedded store whose data
+survives a restart and even a kill -9, and the admin command line on the same store."""
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env.update(STAGE="local", PYTHONPATH=ROOT, PASSWORD_HASH_ITERATIONS="1000")
+    env.pop("DYNAMODB_ENDPOINT", None)
+    env.pop("LOG_COST", None)
+    return env
+
+
+class Server:
+    def __init__(self, data_file):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "chalicelib.local.server", "--port", str(self.port),
+             "--data", str(data_file)], cwd=ROOT, env=environment(),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError("server did not start: " + self.process.stdout.read().decode())
+
+    def request(self, method, path, body=None, auth=("admin", "admin")):
+        headers = {"Authorization": "Basic " + base64.b64encode(":".join(auth).encode()).decode()}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data,
+                                         headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def stop(self, sig=signal.SIGTERM) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        self.process.wait(timeout=10)
+        return self.process.stdout.read().decode()
+
+
+@pytest.fixture(autouse=True)
+def aws():
+    """These tests talk to a server process; no in-process moto needed."""
+    yield
+
+
+def test_serve_create_restart_and_kill(tmp_path):
+    data = tmp_path / "store.json"
+    server = Server(data)
+    try:
+        assert server.request("GET", "/projects.json") == \
+            (200, b'{"projects":[],"total_count":0,"offset":0,"limit":25}')
+        status, body = server.request("POST", "/projects.json",
+                                      {"project": {"name": "Support", "identifier": "support"}})
+        assert status == 201
+        assert server.request("GET", "/a/b/c/d/e/f/g/h/i.json") == (404, b"")
+        assert server.request("GET", "/projects.json", auth=("admin", "wrong"))[0] == 200
+    finally:
+        log = server.stop()
+    assert "DEVELOPMENT ADMIN CREATED" in log
+    assert "dynamodb calls=" in log   # one cost line per request
+
+    server = Server(data)
+    try:
+        status, body = server.request("GET", "/projects/support.json")
+        assert status == 200 and json.loads(body)["project"]["name"] == "Support"
+        server.request("POST", "/projects.json", {"project": {"name": "Sales", "identifier": "sales"}})
+    finally:
+        log = server.stop(signal.SIGKILL)
+    assert "DEVELOPMENT ADMIN CREATED" not in log
+
+    json.loads(data.read_text())   # never left half-written
+    server = Server(data)
+    try:
+        assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+        status, body = server.request("GET", "/projects.json")
+        assert [p["identifier"] for p in json.loads(body)["projects"]] == ["sales", "support"]
+    finally:
+        server.stop()
+
+
+def test_admin_command_line_on_the_embedded_store(tmp_path):
+    data = tmp_path / "store.json"
+
+    def cli(*args, stdin=""):
+        return subprocess.run([sys.executable, "-m", "chalicelib.cli", "--data", str(data), *args],
+                              cwd=ROOT, env=environment(), input=stdin, capture_output=True, text=True,
+                              timeout=60)
+
+    assert cli("create-tables").returncode == 0
+    result = cli("create-admin", "--login", "boss", "--mail", "boss@example.com", "--password-stdin",
+                 stdin="boss-password\n")
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip().rsplit(" ", 1)[-1]
+    assert len(key) == 40
+    result = cli("create-admin", "--login", "boss", "--mail", "x@example.com", "--password-stdin",
+                 stdin="short\n")
+    assert result.returncode == 1
+    assert "Login has already been taken" in result.stderr
+    assert "Password is too short (minimum is 8 characters)" in result.stderr
+    assert cli("reset-password", "boss", "--password-stdin", stdin="new-password\n").returncode == 0
+    new_key = cli("reset-api-key", "boss").stdout.strip().rsplit(" ", 1)[-1]
+    assert new_key != key
+
+    server = Server(data)
+    try:
+        assert server.request("GET", "/users/current.json", auth=("boss", "new-password"))[0] == 200
+        assert server.request("GET", "/users/current.json", auth=("boss", "boss-password"))[0] == 401
+        assert server.request("GET", "/users/current.json", auth=(new_key, "x"))[0] == 200
+        assert server.request("GET", "/users/current.json", auth=(key, "x"))[0] == 401
+    finally:
+        server.stop()
