@@ -14,14 +14,13 @@ def _handler_class(store):
 
     class Handler(ChaliceRequestHandler):
         """Chalice's local handler, plus: unknown deep paths get Redmine's empty 404 (as the
-        deployed API maps API Gateway's 403), and every change is saved to the data file."""
+        deployed API maps API Gateway's 403), and every change is saved to the data file before it is answered."""
 
-        def _generic_handle(self):
-            super()._generic_handle()
+        def _send_http_response(self, code, headers, body):
+            # Saved before the answer goes out: an acknowledged write survives a kill -9.
             if store is not None and self.command not in ("GET", "HEAD", "OPTIONS"):
                 store.save()
-
-        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+            super()._send_http_response(code, headers, body)
 
         def _send_error_response(self, error):
             if isinstance(error, ForbiddenError):
