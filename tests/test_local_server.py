@@ -23,9 +23,9 @@ def free_port() -> int:
 
 
 def environment():
+    """The test process's environment (DYNAMODB_ENDPOINT only where a test sets it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env.update(STAGE="local", PYTHONPATH=ROOT, PASSWORD_HASH_ITERATIONS="1000")
-    env.pop("DYNAMODB_ENDPOINT", None)
     env.pop("LOG_COST", None)
     return env
 
@@ -142,3 +142,30 @@ def test_admin_command_line_on_the_embedded_store(tmp_path):
         assert server.request("GET", "/users/current.json", auth=(key, "x"))[0] == 401
     finally:
         server.stop()
+
+
+def test_serve_against_a_dynamodb_endpoint(tmp_path):
+    """DYNAMODB_ENDPOINT points the server at another DynamoDB (here moto's standalone server)."""
+    from moto.server import ThreadedMotoServer
+    port = free_port()
+    dynamodb = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    dynamodb.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ["DYNAMODB_ENDPOINT"] = endpoint
+    try:
+        server = Server(tmp_path / "unused.json")
+    finally:
+        del os.environ["DYNAMODB_ENDPOINT"]
+    try:
+        assert server.request("POST", "/projects.json",
+                              {"project": {"name": "Remote", "identifier": "remote"}})[0] == 201
+    finally:
+        log = server.stop()
+        import boto3
+        client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
+        item = client.get_item(TableName="contacts-api-local-directory",
+                               Key={"pk": {"S": "identifier"}, "sk": {"S": "remote"}})
+        dynamodb.stop()
+    assert f"DynamoDB at {endpoint}" in log
+    assert item["Item"]["target"] == {"N": "1"}
+    assert not (tmp_path / "unused.json").exists()
