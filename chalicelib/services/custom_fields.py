@@ -102,11 +102,7 @@ def _attributes(data: dict, field=None) -> dict:
     creating = field is None
     values = {}
     if creating or "name" in data:
-        name = v.stripped(data.get("name"), "Name", messages)
-        if not name:
-            messages.blank("Name")
-        messages.check_length("Name", name, NAME_MAX)
-        values["name"] = name
+        values["name"] = v.required(data, "name", "Name", messages, NAME_MAX)
     if creating:
         kind = v.stripped(data.get("customized_type"), "Customized type", messages) or "contact"
         if kind not in CUSTOMIZED_TYPES:

@@ -81,11 +81,7 @@ def _attributes(caller: Caller, data: dict, project=None) -> dict:
     creating = project is None
     values = {}
     if creating or "name" in data:
-        name = v.stripped(data.get("name"), "Name", messages)
-        if not name:
-            messages.blank("Name")
-        messages.check_length("Name", name, NAME_MAX)
-        values["name"] = name
+        values["name"] = v.required(data, "name", "Name", messages, NAME_MAX)
     if creating:
         identifier = v.stripped(data.get("identifier"), "Identifier", messages)
         if not identifier:

@@ -38,10 +38,7 @@ def _attributes(data: dict, role=None) -> dict:
     values = {}
     creating = role is None
     if (creating or "name" in data) and (creating or assignable(role)):
-        name = v.stripped(data.get("name"), "Name", messages)
-        if not name:
-            messages.blank("Name")
-        messages.check_length("Name", name, NAME_MAX)
+        name = v.required(data, "name", "Name", messages, NAME_MAX)
         owner = records.find_lookup("role_name", name.lower()) if name else None
         if owner and (creating or owner != int(role.id)):
             messages.taken("Name")

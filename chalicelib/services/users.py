@@ -103,11 +103,7 @@ def _attributes(data: dict, user=None) -> dict:
         values["login"] = login
     for key, label in (("firstname", "First name"), ("lastname", "Last name")):
         if creating or key in data:
-            name = v.stripped(data.get(key), label, messages)
-            if not name:
-                messages.blank(label)
-            messages.check_length(label, name, NAME_MAX)
-            values[key] = name
+            values[key] = v.required(data, key, label, messages, NAME_MAX)
     if creating or "mail" in data:
         mail = v.stripped(data.get("mail"), "Email", messages)
         if not mail:

@@ -66,6 +66,15 @@ def stripped(value, attribute: str, messages: Messages):
     return value
 
 
+def required(data: dict, key: str, attribute: str, messages: Messages, maximum: int):
+    """A text attribute that must not be blank, at most `maximum` characters."""
+    value = stripped(data.get(key), attribute, messages)
+    if not value:
+        messages.blank(attribute)
+    messages.check_length(attribute, value, maximum)
+    return value
+
+
 def boolean(value, attribute: str, messages: Messages, default=None):
     if value is None or value == "":
         return default

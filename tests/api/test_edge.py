@@ -138,6 +138,10 @@ def test_body_over_one_mebibyte_is_413(api, admin_key):
     assert r.status_code == 413
     assert body_json(r)["errors"][0].startswith("Request body is larger than")
     assert api.get("/projects/big.json", key=admin_key).status_code == 404
+    r = api.post("/projects.xml", "<project><name>" + "a" * (1024 * 1024) + "</name></project>",
+                 key=admin_key, content_type="application/xml")
+    assert r.status_code == 413
+    assert r.body.decode().startswith(DECL + '<errors type="array"><error>Request body is larger than')
 
 
 def test_throttled_backend_is_503_with_retry_after(api, admin_key, monkeypatch):
