@@ -9,6 +9,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 
+from .crm import CrmItem
 from .directory import DirectoryItem, Sequence
 
 # Error codes that mean "try again later", never "your request is wrong".
@@ -41,7 +42,7 @@ def now() -> str:
 def next_id(kind: str) -> int:
     """Take the next sequential id of a kind with one atomic UpdateItem."""
     counter = Sequence("sequence", kind)
-    counter.update(actions=[Sequence.value.add(1)])
+    counter.update(actions=[Sequence.value.add(1), Sequence.kind.set(Sequence)])
     return int(counter.value)
 
 
@@ -72,7 +73,7 @@ def is_backend_unavailable(error: BaseException) -> bool:
 
 def table_models() -> list:
     """The models whose tables the service needs, one per table."""
-    return [DirectoryItem]
+    return [DirectoryItem, CrmItem]
 
 
 def create_tables(wait: bool = True) -> list:

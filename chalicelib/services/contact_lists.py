@@ -1,0 +1,269 @@
+"""Listing contacts: the filters of SPEC section 5, decided on index entries.
+
+A list picks the most selective stream it can (a tag, an assignee, a project with its
+subprojects; for a non-admin without a project, every project where it may view contacts
+plus "public"), merges those streams in order, drops duplicates and what the caller may not
+see, applies the other filters and counts exactly. Contact items are fetched only for the
+page, with one BatchGetItem. An admin listing one counted stream with no filter reads only
+offset + limit entries and takes the count from the stream's counter.
+"""
+import datetime
+import heapq
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from chalicelib.store import contacts as store
+
+from . import projects as project_rules
+from .errors import Forbidden, Invalid
+from .permissions import Caller
+from .visibility import ContactVisibility
+
+SORT_FIELDS = ("id", "name", "first_name", "last_name", "company", "job_title", "created_on",
+               "updated_on")
+DEFAULT_SORT = (("last_name", False), ("first_name", False), ("id", False))
+MAX_IDS = 500
+_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+@dataclass
+class ListQuery:
+    project_ids: Optional[set] = None          # the project and its subprojects
+    single_project: Optional[int] = None       # the project, when it has no subprojects
+    assigned: Optional[tuple] = None           # ("id", n) | ("any",) | ("none",)
+    tags: list = field(default_factory=list)   # case-folded
+    words: list = field(default_factory=list)  # case-folded
+    is_company: Optional[bool] = None
+    ids: Optional[list] = None
+    author_id: Optional[int] = None
+    created: Optional[tuple] = None            # (lowest, highest) stamps, either may be None
+    updated: Optional[tuple] = None
+    sort: tuple = DEFAULT_SORT
+    include_projects: bool = False
+
+    @property
+    def filtered(self) -> bool:
+        return any((self.assigned, self.tags, self.words, self.is_company is not None,
+                    self.ids is not None, self.author_id is not None, self.created, self.updated))
+
+
+# ------------------------------------------------------------------ parameters
+
+def _bad(name: str):
+    return Invalid([f"Parameter {name} is invalid"])
+
+
+def _text(params: dict, name: str):
+    value = params.get(name)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value if isinstance(v, str))
+    if not isinstance(value, str):
+        raise _bad(name)
+    return value.strip()
+
+
+def _user_ref(caller: Caller, value: str, name: str) -> int:
+    if value == "me":
+        return caller.id if caller.id is not None else -1
+    if not value.isdigit():
+        raise _bad(name)
+    return int(value)
+
+
+def _stamp(value: str, name: str, upper: bool) -> str:
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            day = datetime.date.fromisoformat(value)
+            return day.isoformat() + ("T23:59:59Z" if upper else "T00:00:00Z")
+        if not _STAMP.match(value):
+            raise ValueError(value)
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:
+        raise _bad(name) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _range(value: str, name: str) -> tuple:
+    if value.startswith(">="):
+        return _stamp(value[2:], name, False), None
+    if value.startswith("<="):
+        return None, _stamp(value[2:], name, True)
+    if value.startswith("><"):
+        parts = value[2:].split("|")
+        if len(parts) != 2:
+            raise _bad(name)
+        return _stamp(parts[0], name, False), _stamp(parts[1], name, True)
+    return _stamp(value, name, False), _stamp(value, name, True)
+
+
+def _sort(value) -> tuple:
+    if not value:
+        return DEFAULT_SORT
+    keys = []
+    for part in value.split(","):
+        name, _, direction = part.strip().partition(":")
+        if name in SORT_FIELDS and name not in [k for k, _ in keys]:
+            keys.append((name, direction.strip().lower() == "desc"))
+    return tuple(keys) or DEFAULT_SORT
+
+
+def parse(caller: Caller, params: dict, path_project=None) -> ListQuery:
+    if params.get("query_id") not in (None, ""):
+        raise Invalid(["Saved queries are not supported"])
+    query = ListQuery()
+    project_ref = path_project if path_project is not None else _text(params, "project_id")
+    if project_ref:
+        project = project_rules.find(caller, project_ref)
+        if not caller.allowed("view_contacts", project):
+            raise Forbidden()
+        sub = project_rules.descendants(caller, int(project.id))
+        query.project_ids = {int(project.id), *sub}
+        query.single_project = None if sub else int(project.id)
+    elif not caller.admin and not caller.allowed_anywhere("view_contacts"):
+        raise Forbidden()
+    assigned = _text(params, "assigned_to_id")
+    if assigned:
+        query.assigned = {"*": ("any",), "!*": ("none",)}.get(assigned) or \
+            ("id", _user_ref(caller, assigned, "assigned_to_id"))
+    tags = _text(params, "tags")
+    if tags:
+        query.tags = list(dict.fromkeys(store.fold(t.strip()) for t in re.split(r"[,|]", tags) if t.strip()))
+    search = _text(params, "search")
+    if search:
+        query.words = list(dict.fromkeys(store.fold(w) for w in search.split() if store.fold(w)))
+    is_company = _text(params, "is_company")
+    if is_company:
+        if is_company.lower() not in ("1", "true", "0", "false"):
+            raise _bad("is_company")
+        query.is_company = is_company.lower() in ("1", "true")
+    ids = _text(params, "ids")
+    if ids:
+        parts = [p.strip() for p in re.split(r"[,|]", ids) if p.strip()]
+        if not all(p.isdigit() for p in parts) or len(parts) > MAX_IDS:
+            raise _bad("ids")
+        query.ids = list(dict.fromkeys(int(p) for p in parts))
+    author = _text(params, "author_id")
+    if author:
+        query.author_id = _user_ref(caller, author, "author_id")
+    for name in ("created_on", "updated_on"):
+        value = _text(params, name)
+        if value:
+            setattr(query, name[:-3], _range(value, name))
+    query.sort = _sort(_text(params, "sort"))
+    return query
+
+
+# ------------------------------------------------------------------ filtering
+
+def _in_range(stamp: str, bounds) -> bool:
+    if not bounds:
+        return True
+    low, high = bounds
+    return (low is None or stamp >= low) and (high is None or stamp <= high)
+
+
+def _matches(entry, query: ListQuery) -> bool:
+    if query.project_ids is not None and not query.project_ids & {int(p) for p in entry.project_ids}:
+        return False
+    if query.assigned:
+        kind = query.assigned[0]
+        if kind == "any" and not entry.assigned_to_id:
+            return False
+        if kind == "none" and entry.assigned_to_id:
+            return False
+        if kind == "id" and entry.assigned_to_id != query.assigned[1]:
+            return False
+    if query.tags and not set(query.tags) <= set(entry.tags or []):
+        return False
+    if query.is_company is not None and bool(entry.is_company) != query.is_company:
+        return False
+    if query.author_id is not None and entry.author_id != query.author_id:
+        return False
+    if not _in_range(entry.created_on, query.created) or not _in_range(entry.updated_on, query.updated):
+        return False
+    if query.words:
+        text = entry.search or ""
+        if not all(word in text for word in query.words):
+            return False
+    return True
+
+
+def _sort_value(entry, name: str):
+    if name == "id":
+        return int(entry.contact_id)
+    if name == "name":
+        return store.fold(entry.name)
+    return getattr(entry, name) or ""
+
+
+def _sorted(entries: list, sort: tuple) -> list:
+    for name, descending in reversed(sort):
+        entries.sort(key=lambda e: _sort_value(e, name), reverse=descending)
+    return entries
+
+
+# ------------------------------------------------------------------ plan and run
+
+def _streams(caller: Caller, query: ListQuery) -> list:
+    """The streams whose union holds every contact the list can return."""
+    if query.tags:
+        return [store.tag_stream(query.tags[0])]
+    if query.assigned and query.assigned[0] == "id":
+        return [store.assignee_stream(query.assigned[1])]
+    if query.project_ids is not None:
+        return [store.project_stream(p) for p in sorted(query.project_ids)]
+    if caller.admin:
+        return [store.ALL]
+    viewing = ContactVisibility(caller).viewing
+    return [store.project_stream(p) for p in sorted(viewing)] + [store.PUBLIC]
+
+
+def _candidates(caller: Caller, query: ListQuery):
+    """Entries in default (name) order, duplicates removed."""
+    if query.ids is not None:
+        found = store.entries_by_id(query.ids).values()
+        return sorted(found, key=lambda e: e.order)
+    streams = _streams(caller, query)
+    merged = heapq.merge(*(store.read_stream(s) for s in streams), key=lambda e: e.order)
+    seen = set()
+    unique = []
+    for entry in merged:
+        if entry.contact_id not in seen:
+            seen.add(entry.contact_id)
+            unique.append(entry)
+    return unique
+
+
+def _counted_stream(caller: Caller, query: ListQuery):
+    """The one counted stream an admin's unfiltered list reads, or None."""
+    if not caller.admin or query.filtered or query.sort != DEFAULT_SORT:
+        return None
+    if query.project_ids is None:
+        return store.ALL
+    if query.single_project is not None:
+        return store.project_stream(query.single_project)
+    return None
+
+
+def run(caller: Caller, query: ListQuery, page) -> tuple:
+    """(total_count, the page's contacts in order)."""
+    counted = _counted_stream(caller, query)
+    if counted is not None:
+        total = store.stream_count(counted)
+        wanted = page.offset + page.limit
+        entries = list(store.read_stream(counted, limit=wanted))[page.offset:wanted] if page.offset < total else []
+    else:
+        rules = ContactVisibility(caller)
+        selected = [e for e in _candidates(caller, query) if rules.sees(e) and _matches(e, query)]
+        if query.sort != DEFAULT_SORT:
+            selected = _sorted(selected, query.sort)
+        total = len(selected)
+        entries = page.slice(selected)
+    found = store.get_many(e.contact_id for e in entries)
+    return total, [found[int(e.contact_id)] for e in entries if int(e.contact_id) in found]

@@ -1,0 +1,485 @@
+"""The rules of contacts: what create and update accept, every validation message at once,
+permissions and visibility, project links, and companies whose renames their people follow.
+
+A write reads the contact, applies the changes, and saves it with its index entries in one
+transaction conditioned on the version it read; when another writer got there first, the
+changes are applied again to the fresh contact (a few times), so no update is ever lost.
+"""
+import re
+from dataclasses import dataclass, field
+
+from chalicelib.store import contacts as store
+from chalicelib.store import records, tags as tag_store
+from chalicelib.store.crm import ContactRecord
+from chalicelib.store.directory import UserRecord
+from chalicelib.store.operations import next_id, now
+
+from . import custom_fields as field_rules
+from . import projects as project_rules
+from . import validation as v
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .permissions import Caller
+from .visibility import VISIBILITIES, ContactVisibility
+
+TEXT_FIELDS = (("first_name", "First name"), ("last_name", "Last name"),
+               ("middle_name", "Middle name"), ("company", "Company"), ("website", "Website"),
+               ("skype_name", "Skype name"), ("job_title", "Job title"))
+TEXT_MAX = 255
+LONG_TEXT_MAX = 65536
+MAX_PROJECTS, MAX_TAGS, TAG_MAX, MAX_VALUES = 20, 30, 100, 50
+ADDRESS_FIELDS = ("street1", "street2", "city", "region", "postcode", "country_code")
+WRITE_ATTEMPTS = 4
+RENAME_BATCH = 25
+_TAG_TOKEN = re.compile(r'\s*(?:"([^"]*)"|\'([^\']*)\'|([^,]+))\s*(?:,|$)')
+
+
+@dataclass
+class Draft:
+    """The validated changes of one create or update request."""
+    values: dict = field(default_factory=dict)       # record attributes to set
+    address: dict = None                             # address_attributes sent (merged on update)
+    custom_values: dict = None                       # {field id: value or None}
+    added_projects: list = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ reading
+
+def find(caller: Caller, contact_id, permission: str = None):
+    """A contact the caller sees (and may `permission`); 404 when missing, 403/401 when hidden."""
+    contact = store.get(contact_id) if str(contact_id).isdigit() else None
+    if contact is None:
+        raise NotFound()
+    rules = ContactVisibility(caller)
+    if not rules.sees(contact):
+        raise Forbidden()
+    if permission and not rules.may(permission, contact):
+        raise Forbidden()
+    return contact
+
+
+def country_name(code):
+    if not code:
+        return None
+    import pycountry  # its tables load on first use only
+    country = pycountry.countries.get(alpha_2=code)
+    return (getattr(country, "common_name", None) or country.name) if country else None
+
+
+# ------------------------------------------------------------------ parsing
+
+def _split_tags(value) -> list:
+    if isinstance(value, str):
+        names = []
+        for match in _TAG_TOKEN.finditer(value):
+            name = next((g for g in match.groups() if g is not None), "")
+            names.append(name)
+            if match.end() >= len(value):
+                break
+        return names
+    if isinstance(value, list):
+        return [item.get("name") if isinstance(item, dict) else item for item in value]
+    return None
+
+
+def _tags(value, messages: v.Messages) -> list:
+    if value is None:
+        return []
+    names = _split_tags(value)
+    if names is None or not all(isinstance(n, (str, int)) and not isinstance(n, bool) for n in names):
+        messages.invalid("Tag list")
+        return []
+    result, seen = [], set()
+    for name in (str(n).strip() for n in names):
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            result.append(name)
+    if any(len(name) > TAG_MAX for name in result):
+        messages.add(f"Tag list has a tag longer than {TAG_MAX} characters")
+    if len(result) > MAX_TAGS:
+        messages.add(f"Tag list has too many tags (maximum is {MAX_TAGS})")
+    return result
+
+
+def _listed(data: dict, single: str, plural: str, inner: str, label: str, messages) -> list:
+    """phone / phones, email / emails: a comma-separated string or a list of strings or {inner}."""
+    value = data.get(plural) if plural in data else data.get(single)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list):
+        items = [item.get(inner) if isinstance(item, dict) else item for item in value]
+    else:
+        messages.invalid(label)
+        return []
+    result = []
+    for item in items:
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            messages.invalid(label)
+            continue
+        item = str(item).strip()
+        if item:
+            result.append(item)
+    if any(len(item) > TEXT_MAX for item in result):
+        messages.too_long(label, TEXT_MAX)
+    if len(result) > MAX_VALUES:
+        messages.add(f"{label} has too many entries (maximum is {MAX_VALUES})")
+    return result
+
+
+def _address(value, messages: v.Messages):
+    if not isinstance(value, dict):
+        if value not in (None, ""):
+            messages.invalid("Address")
+        return None
+    address = {}
+    for key in ADDRESS_FIELDS:
+        if key in value:
+            text = v.stripped(value.get(key), "Address", messages) or None
+            messages.check_length(key.replace("_", " ").capitalize(), text, TEXT_MAX)
+            address[key] = text
+    code = address.get("country_code")
+    if code:
+        address["country_code"] = code = code.upper()
+        if len(code) != 2 or country_name(code) is None:
+            messages.add("Country code is not included in the list")
+    return address
+
+
+def _custom_values(data: dict, definitions: list, messages: v.Messages):
+    """The custom field values sent, by field id; None when none were sent."""
+    sent = {}
+    if isinstance(data.get("custom_fields"), list):
+        for item in data["custom_fields"]:
+            if isinstance(item, dict) and "id" in item:
+                sent[str(item.get("id")).strip()] = item.get("value")
+    if isinstance(data.get("custom_field_values"), dict):
+        sent.update({str(k).strip(): value for k, value in data["custom_field_values"].items()})
+    if not sent:
+        return None
+    result = {}
+    for definition in definitions:
+        key = str(int(definition.id))
+        if key not in sent:
+            continue
+        value = sent[key]
+        if definition.multiple:
+            items = value if isinstance(value, list) else [value]
+            items = [str(i).strip() for i in items
+                     if i is not None and not isinstance(i, (dict, list)) and str(i).strip()]
+            for item in items:
+                for message in field_rules.value_errors(definition, item):
+                    messages.add(message)
+            result[key] = list(dict.fromkeys(items)) or None
+        else:
+            if isinstance(value, (dict, list)):
+                messages.invalid(definition.name)
+                continue
+            text = None if value is None else (
+                ("1" if value else "0") if isinstance(value, bool) else str(value))
+            if text is not None and definition.field_format != "text":
+                text = text.strip()
+            if text:
+                for message in field_rules.value_errors(definition, text):
+                    messages.add(message)
+            result[key] = text or None
+    return result
+
+
+def _user_id(value, label: str, messages: v.Messages):
+    if isinstance(value, dict):
+        value = value.get("id")
+    number = v.integer(value, label, messages)
+    if number is None:
+        return None
+    user = records.get(UserRecord, number)
+    if user is None or int(user.status) != 1:
+        messages.invalid(label)
+        return None
+    return number
+
+
+def _project_list(caller: Caller, value, messages: v.Messages) -> list:
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[,|\s]+", value) if part]
+    if not isinstance(value, list):
+        messages.invalid("Projects")
+        return []
+    found = []
+    for ref in value:
+        if isinstance(ref, dict):
+            ref = ref.get("id")
+        project = project_rules.resolve(caller, ref) if isinstance(ref, (str, int)) else None
+        if project is None or not caller.can_see_project(project):
+            messages.invalid("Projects")
+            continue
+        if int(project.id) not in found:
+            found.append(int(project.id))
+    if len(found) > MAX_PROJECTS:
+        messages.add(f"Projects has too many entries (maximum is {MAX_PROJECTS})")
+    return found
+
+
+def parse(caller: Caller, data: dict, definitions: list, creating: bool) -> Draft:
+    """Every accepted key of a create or update body, validated; Invalid with all messages."""
+    messages = v.Messages()
+    draft = Draft()
+    values = draft.values
+    for key, label in TEXT_FIELDS:
+        if key in data or (creating and key == "first_name"):
+            text = v.stripped(data.get(key), label, messages) or None
+            if key == "first_name" and not text:
+                messages.blank(label)
+            messages.check_length(label, text, TEXT_MAX)
+            values[key] = text
+    if "background" in data:
+        values["background"] = v.text(data.get("background"), "Background", messages) or None
+        messages.check_length("Background", values["background"], LONG_TEXT_MAX)
+    if "is_company" in data:
+        values["is_company"] = v.boolean(data.get("is_company"), "Is company", messages, default=False)
+    if "birthday" in data:
+        birthday = v.stripped(data.get("birthday"), "Birthday", messages) or None
+        if birthday and not v.valid_date(birthday):
+            messages.add("Birthday is not a valid date")
+        values["birthday"] = birthday
+    if "phone" in data or "phones" in data:
+        values["phones"] = _listed(data, "phone", "phones", "number", "Phone", messages)
+    if "email" in data or "emails" in data:
+        emails = [e.lower() for e in _listed(data, "email", "emails", "address", "Email", messages)]
+        if any(not v.EMAIL.match(e) for e in emails):
+            messages.add("Email is invalid")
+        values["emails"] = list(dict.fromkeys(emails))
+    if "tag_list" in data:
+        values["tags"] = _tags(data.get("tag_list"), messages)
+    if "visibility" in data:
+        visibility = v.integer(data.get("visibility"), "Visibility", v.Messages())
+        if visibility not in VISIBILITIES:
+            messages.not_included("Visibility")
+        values["visibility"] = visibility
+    if "assigned_to_id" in data:
+        values["assigned_to_id"] = _user_id(data.get("assigned_to_id"), "Assigned to", messages)
+    if "author_id" in data and caller.admin:
+        author = _user_id(data.get("author_id"), "Author", messages)
+        if author is not None:
+            values["author_id"] = author
+    if "project_ids" in data:
+        values["project_ids"] = _project_list(caller, data.get("project_ids"), messages)
+        if not values["project_ids"] and not messages:
+            messages.add("A contact must belong to at least one project")
+    if "address_attributes" in data:
+        draft.address = _address(data.get("address_attributes"), messages)
+    draft.custom_values = _custom_values(data, definitions, messages)
+    messages.raise_any()
+    return draft
+
+
+# ------------------------------------------------------------------ applying
+
+def _merged_address(current, sent):
+    if sent is None:
+        return current
+    address = dict(current or {})
+    address.update(sent)
+    if not any(address.get(key) for key in ADDRESS_FIELDS):
+        return None
+    return {key: address.get(key) for key in ADDRESS_FIELDS}
+
+
+def _apply(contact: ContactRecord, draft: Draft, extra_projects=()) -> None:
+    for key, value in draft.values.items():
+        setattr(contact, key, value)
+    if draft.address is not None:
+        contact.address = _merged_address(contact.address, draft.address)
+    if draft.custom_values is not None:
+        merged = dict(contact.custom_values or {})
+        merged.update(draft.custom_values)
+        contact.custom_values = {k: val for k, val in merged.items() if val not in (None, [], "")} or None
+    projects = [int(p) for p in contact.project_ids]
+    for project_id in extra_projects:
+        if project_id not in projects:
+            projects.insert(0, project_id)
+    contact.project_ids = projects
+
+
+def _check_state(caller: Caller, contact: ContactRecord, definitions: list, creating: bool) -> None:
+    """Rules that depend on the contact as it will be: required custom fields, the assignee."""
+    messages = v.Messages()
+    values = contact.custom_values or {}
+    for definition in definitions:
+        if definition.is_required and not values.get(str(int(definition.id))):
+            if not (creating and definition.default_value):
+                messages.blank(definition.name)
+    if not contact.project_ids:
+        messages.add("A contact must belong to at least one project")
+    if contact.assigned_to_id:
+        assignee = records.get(UserRecord, contact.assigned_to_id)
+        if assignee is None or not ContactVisibility(Caller(assignee)).sees(contact):
+            messages.invalid("Assigned to")
+    messages.raise_any()
+
+
+def _require_in_projects(caller: Caller, permission: str, project_ids) -> None:
+    for project_id in project_ids:
+        if not caller.allowed(permission, caller.project(project_id)):
+            raise Forbidden()
+
+
+def _canonical_tags(contact: ContactRecord, draft: Draft) -> None:
+    if "tags" in draft.values:
+        contact.tags = tag_store.canonical(draft.values["tags"])
+        draft.values["tags"] = list(contact.tags)
+
+
+def _save(contact, previous) -> None:
+    try:
+        store.save(contact, previous)
+    except store.TooManyChanges:
+        raise Invalid(["Too many project and tag changes at once; send them in smaller steps"]) from None
+
+
+# ------------------------------------------------------------------ create
+
+def create(caller: Caller, data: dict, project_ref=None) -> ContactRecord:
+    """project_ref: contact[project_id], else the path's project, else the top-level one."""
+    definitions = field_rules.defined("contact")
+    project = None
+    if project_ref not in (None, ""):
+        project = project_rules.resolve(caller, project_ref) if isinstance(project_ref, (str, int)) else None
+        if project is None or not caller.can_see_project(project):
+            raise NotFound()
+        if not caller.allowed("add_contacts", project):
+            raise Forbidden()
+    elif not caller.allowed_anywhere("add_contacts"):
+        raise Forbidden()
+    try:
+        draft = parse(caller, data, definitions, creating=True)
+    except Invalid as error:
+        if project is None:
+            error.messages.insert(0, "Project cannot be blank")
+        raise
+    if project is None:
+        raise Invalid(["Project cannot be blank"])
+    _require_in_projects(caller, "add_contacts", draft.values.get("project_ids", []))
+    stamp = now()
+    contact = ContactRecord(*ContactRecord.key(0), id=0, version=1, first_name="",
+                            author_id=caller.id, visibility=0, created_on=stamp, updated_on=stamp)
+    _apply(contact, draft, extra_projects=[int(project.id)])
+    _check_state(caller, contact, definitions, creating=True)
+    defaults = {str(int(d.id)): d.default_value for d in definitions
+                if d.default_value and str(int(d.id)) not in (contact.custom_values or {})}
+    if defaults:
+        contact.custom_values = dict(contact.custom_values or {}, **defaults)
+    _canonical_tags(contact, draft)
+    contact.id = next_id("contact")
+    contact.pk, contact.sk = ContactRecord.key(contact.id)
+    _save(contact, None)
+    return contact
+
+
+# ------------------------------------------------------------------ update
+
+def update(caller: Caller, contact_id, data: dict) -> ContactRecord:
+    definitions = field_rules.defined("contact")
+    contact = find(caller, contact_id, "edit_contacts")
+    draft = parse(caller, data, definitions, creating=False)
+    added = set(draft.values.get("project_ids", [])) - {int(p) for p in contact.project_ids}
+    _require_in_projects(caller, "edit_contacts", added)
+    _canonical_tags(contact, draft)
+    return _write(caller, contact, definitions, lambda c: _apply(c, draft))
+
+
+def _write(caller: Caller, contact: ContactRecord, definitions: list, change) -> ContactRecord:
+    """Apply `change` to the contact and save it; on a concurrent write, reload and apply again."""
+    for _attempt in range(WRITE_ATTEMPTS):
+        previous = ContactRecord.from_raw_data(contact.serialize())
+        old_company_name = contact.first_name if contact.is_company else None
+        change(contact)
+        contact.version = int(previous.version) + 1
+        contact.updated_on = now()
+        _check_state(caller, contact, definitions, creating=False)
+        try:
+            _save(contact, previous)
+        except store.VersionConflict:
+            contact = find(caller, contact.id, "edit_contacts")
+            continue
+        if old_company_name and contact.is_company and contact.first_name != old_company_name:
+            rename_company_people(old_company_name, contact.first_name)
+        return contact
+    raise Conflict()
+
+
+def rename_company_people(old_name: str, new_name: str) -> int:
+    """People whose company was the old name follow the rename, in batches of RENAME_BATCH.
+    The company's stream is read once, so index lag can never make this loop."""
+    people = [entry.contact_id for entry in store.read_stream(store.company_stream(old_name))]
+    moved = 0
+    for start in range(0, len(people), RENAME_BATCH):
+        for person in store.get_many(people[start:start + RENAME_BATCH]).values():
+            moved += _follow_rename(person, old_name, new_name)
+    return moved
+
+
+def _follow_rename(person, old_name: str, new_name: str) -> int:
+    for _attempt in range(WRITE_ATTEMPTS):
+        if person is None or store.fold(person.company) != store.fold(old_name):
+            return 0
+        previous = ContactRecord.from_raw_data(person.serialize())
+        person.company = new_name
+        person.version = int(previous.version) + 1
+        person.updated_on = now()
+        try:
+            store.save(person, previous)
+            return 1
+        except store.VersionConflict:
+            person = store.get(person.id)
+    return 0
+
+
+# ------------------------------------------------------------------ delete and links
+
+def delete(caller: Caller, contact_id) -> None:
+    contact = find(caller, contact_id, "delete_contacts")
+    try:
+        store.remove(contact)
+    except store.VersionConflict:
+        raise Conflict() from None
+
+
+def add_project(caller: Caller, contact_id, project_ref) -> None:
+    contact = find(caller, contact_id)
+    project = project_rules.find(caller, project_ref)
+    if not caller.allowed("edit_contacts", project):
+        raise Forbidden()
+    if int(project.id) in [int(p) for p in contact.project_ids]:
+        return
+    if len(contact.project_ids) >= MAX_PROJECTS:
+        raise Invalid([f"Projects has too many entries (maximum is {MAX_PROJECTS})"])
+
+    def link(c):
+        if int(project.id) not in [int(p) for p in c.project_ids]:
+            c.project_ids = [int(p) for p in c.project_ids] + [int(project.id)]
+    _write(caller, contact, field_rules.defined("contact"), link)
+
+
+def remove_project(caller: Caller, contact_id, project_ref) -> None:
+    contact = find(caller, contact_id)
+    project = project_rules.find(caller, project_ref)
+    if not caller.allowed("edit_contacts", project):
+        raise Forbidden()
+    if int(project.id) not in [int(p) for p in contact.project_ids]:
+        return
+    if len(contact.project_ids) == 1:
+        raise Invalid(["A contact must belong to at least one project"])
+
+    def unlink(c):
+        c.project_ids = [int(p) for p in c.project_ids if int(p) != int(project.id)]
+    _write(caller, contact, field_rules.defined("contact"), unlink)
+
+
+def _project_has_contacts(project_id: int):
+    if store.stream_count(store.project_stream(project_id)) > 0:
+        return "Project has contacts"
+    return None
+
+
+project_rules.deletion_checks.append(_project_has_contacts)

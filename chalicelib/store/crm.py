@@ -1,0 +1,116 @@
+"""The crm table: contacts with their index entries, stream counters and tags.
+
+A contact is one item (pk "contact#<id>", sk "contact"). Beside it, under the same pk, one
+small index entry per list it belongs to (sk "entry#<stream>"): its projects, tags,
+assignee, company, "all", "public" and "updated". The stream name is the hash key of the
+`streams` GSI, whose range key `order` sorts the stream: by normalized last name, first name
+and id, or, in the "updated" stream, by updated_on and id. Each entry carries the summary
+that lists filter, sort and decide visibility on, so full contacts are read only for the
+page being returned.
+"""
+from pynamodb.attributes import (BooleanAttribute, DiscriminatorAttribute, JSONAttribute,
+                                 ListAttribute, NumberAttribute, UnicodeAttribute)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib import config
+
+
+class CrmItem(Model):
+    class Meta:
+        table_name = config.CRM_TABLE
+        region = config.REGION
+        host = config.DYNAMODB_ENDPOINT
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute(attr_name="kind")
+
+
+class ContactRecord(CrmItem, discriminator="contact"):
+    id = NumberAttribute()
+    version = NumberAttribute(default=1)
+    is_company = BooleanAttribute(default=False)
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute(null=True)
+    middle_name = UnicodeAttribute(null=True)
+    company = UnicodeAttribute(null=True)
+    website = UnicodeAttribute(null=True)
+    skype_name = UnicodeAttribute(null=True)
+    birthday = UnicodeAttribute(null=True)
+    job_title = UnicodeAttribute(null=True)
+    background = UnicodeAttribute(null=True)
+    author_id = NumberAttribute(null=True)
+    assigned_to_id = NumberAttribute(null=True)
+    address = JSONAttribute(null=True)            # {street1, street2, city, region, postcode, country_code}
+    phones = ListAttribute(of=UnicodeAttribute, default=list)
+    emails = ListAttribute(of=UnicodeAttribute, default=list)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    visibility = NumberAttribute(default=0)
+    project_ids = ListAttribute(of=NumberAttribute, default=list)
+    custom_values = JSONAttribute(null=True)      # {"<field id>": "value" | ["a", "b"]}
+    avatar_id = NumberAttribute(null=True)
+    created_on = UnicodeAttribute()
+    updated_on = UnicodeAttribute()
+
+    @staticmethod
+    def key(contact_id: int):
+        return f"contact#{int(contact_id)}", "contact"
+
+
+class StreamIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "streams"
+        projection = AllProjection()
+
+    stream = UnicodeAttribute(hash_key=True)
+    order = UnicodeAttribute(range_key=True)
+
+
+class ContactIndexEntry(CrmItem, discriminator="entry"):
+    """One contact in one stream, with the summary lists work on."""
+    stream = UnicodeAttribute()
+    order = UnicodeAttribute()
+    streams = StreamIndex()
+    contact_id = NumberAttribute()
+    name = UnicodeAttribute()                     # "First Last", a company's first name
+    visibility = NumberAttribute(default=0)
+    author_id = NumberAttribute(null=True)
+    assigned_to_id = NumberAttribute(null=True)
+    project_ids = ListAttribute(of=NumberAttribute, default=list)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)   # case-folded
+    is_company = BooleanAttribute(default=False)
+    first_name = UnicodeAttribute(null=True)      # case-folded sort fields
+    last_name = UnicodeAttribute(null=True)
+    company = UnicodeAttribute(null=True)
+    job_title = UnicodeAttribute(null=True)
+    search = UnicodeAttribute(null=True)          # case-folded text that `search` matches
+    created_on = UnicodeAttribute()
+    updated_on = UnicodeAttribute()
+
+    @staticmethod
+    def sort_key(stream: str) -> str:
+        return f"entry#{stream}"
+
+
+class StreamCounter(CrmItem, discriminator="counter"):
+    """A shard of a stream's contact count (pk "counter#<stream>", sk the shard number)."""
+    count = NumberAttribute(default=0)
+
+    SHARDS = 4
+
+    @staticmethod
+    def partition(stream: str) -> str:
+        return f"counter#{stream}"
+
+
+class TagRecord(CrmItem, discriminator="tag"):
+    """A tag: its id and first spelling (pk "tag#<case-folded name>", sk "tag")."""
+    id = NumberAttribute()
+    name = UnicodeAttribute()
+    created_on = UnicodeAttribute()
+
+    @staticmethod
+    def key(name: str):
+        return f"tag#{name.casefold()}", "tag"
