@@ -42,11 +42,6 @@ class ListQuery:
     sort: tuple = DEFAULT_SORT
     include_projects: bool = False
 
-    @property
-    def filtered(self) -> bool:
-        return any((self.assigned, self.tags, self.words, self.is_company is not None,
-                    self.ids is not None, self.author_id is not None, self.created, self.updated))
-
 
 # ------------------------------------------------------------------ parameters
 
@@ -241,14 +236,22 @@ def _candidates(caller: Caller, query: ListQuery):
 
 
 def _counted_stream(caller: Caller, query: ListQuery):
-    """The one counted stream an admin's unfiltered list reads, or None."""
-    if not caller.admin or query.filtered or query.sort != DEFAULT_SORT:
+    """The one counted stream an admin's list reads when nothing else narrows it, or None."""
+    if not caller.admin or query.sort != DEFAULT_SORT:
         return None
-    if query.project_ids is None:
-        return store.ALL
-    if query.single_project is not None:
-        return store.project_stream(query.single_project)
-    return None
+    if query.words or query.is_company is not None or query.ids is not None or \
+            query.author_id is not None or query.created or query.updated:
+        return None
+    narrowing = [bool(query.tags), bool(query.assigned), query.project_ids is not None]
+    if sum(narrowing) > 1:
+        return None
+    if query.tags:
+        return store.tag_stream(query.tags[0]) if len(query.tags) == 1 else None
+    if query.assigned:
+        return store.assignee_stream(query.assigned[1]) if query.assigned[0] == "id" else None
+    if query.project_ids is not None:
+        return store.project_stream(query.single_project) if query.single_project else None
+    return store.ALL
 
 
 def run(caller: Caller, query: ListQuery, page) -> tuple:

@@ -49,7 +49,7 @@ def company_stream(company: str) -> str:
 
 def counted(stream: str) -> bool:
     """Streams whose size is kept in counters (for admin lists of one stream)."""
-    return stream == ALL or stream.startswith("project#")
+    return stream == ALL or stream.startswith(("project#", "tag#", "assignee#"))
 
 
 def fold(value) -> str:

@@ -26,6 +26,11 @@ class CostMeter:
     items_written: int = 0     # items put, updated or deleted
     read_units: float = 0.0    # estimated: 0.5 per eventually, 1 per strongly consistent 4 KB read
     write_units: float = 0.0   # estimated: 1 per item written (2 inside a transaction)
+    reads: Counter = field(default_factory=Counter)   # items returned, by "Operation table"
+
+    def items(self, operation: str, table: str) -> int:
+        """Items one kind of call returned from one table."""
+        return self.reads.get(f"{operation} {table}", 0)
 
     @property
     def scans(self) -> int:
@@ -52,25 +57,30 @@ class CostMeter:
             self.items_written += 1
             self.write_units += 1
 
-    def _after(self, operation: str, parsed: dict, consistent: bool) -> None:
+    def _after(self, operation: str, parsed: dict, consistent: bool, table: str) -> None:
         unit = 1.0 if consistent else 0.5
         if operation == "GetItem":
             item = parsed.get("Item")
-            self.items_read += 1 if item else 0
+            self._count(operation, table, 1 if item else 0)
             self.read_units += _blocks(_size(item)) * unit
         elif operation in ("Query", "Scan"):
             items = parsed.get("Items", [])
-            self.items_read += parsed.get("Count", len(items))
+            self._count(operation, table, parsed.get("Count", len(items)))
             self.items_scanned += parsed.get("ScannedCount", 0)
             # A Query is billed on the summed size of what it read, in 4 KB blocks.
             self.read_units += _blocks(sum(_size(item) for item in items)) * unit
-        elif operation in ("BatchGetItem", "TransactGetItems"):
-            responses = parsed.get("Responses", {})
-            items = ([i for v in responses.values() for i in v] if isinstance(responses, dict)
-                     else [r.get("Item") for r in responses])
-            self.items_read += len(items)
-            per_item = 2 if operation == "TransactGetItems" else unit
-            self.read_units += sum(_blocks(_size(item)) for item in items) * per_item
+        elif operation == "BatchGetItem":
+            for name, items in parsed.get("Responses", {}).items():
+                self._count(operation, name, len(items))
+                self.read_units += sum(_blocks(_size(item)) for item in items) * unit
+        elif operation == "TransactGetItems":
+            items = [r.get("Item") for r in parsed.get("Responses", [])]
+            self._count(operation, table, len(items))
+            self.read_units += sum(_blocks(_size(item)) for item in items) * 2
+
+    def _count(self, operation: str, table: str, n: int) -> None:
+        self.items_read += n
+        self.reads[f"{operation} {table}"] += n
 
 
 def _size(item) -> int:
@@ -101,6 +111,7 @@ def _before_call(params=None, model=None, context=None, **_):
         return
     if context is not None:
         context["_cost_consistent"] = bool((params or {}).get("ConsistentRead"))
+        context["_cost_table"] = (params or {}).get("TableName", "")
     for meter in meters:
         meter._before(model.name, params or {})
 
@@ -110,8 +121,9 @@ def _after_call(parsed=None, model=None, context=None, **_):
     if not meters or model is None or not isinstance(parsed, dict):
         return
     consistent = bool((context or {}).get("_cost_consistent"))
+    table = (context or {}).get("_cost_table", "")
     for meter in meters:
-        meter._after(model.name, parsed, consistent)
+        meter._after(model.name, parsed, consistent, table)
 
 
 def _install() -> None:

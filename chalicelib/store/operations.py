@@ -46,6 +46,14 @@ def next_id(kind: str) -> int:
     return int(counter.value)
 
 
+def reserve_ids(kind: str, count: int) -> range:
+    """Take `count` consecutive ids of a kind at once (bulk loads)."""
+    counter = Sequence("sequence", kind)
+    counter.update(actions=[Sequence.value.add(count), Sequence.kind.set(Sequence)])
+    last = int(counter.value)
+    return range(last - count + 1, last + 1)
+
+
 def cancellation_codes(error: TransactWriteError) -> list:
     """The per-item reasons of a cancelled transaction ("ConditionalCheckFailed", "None", ...)."""
     reasons = getattr(error, "cancellation_reasons", None) or []
