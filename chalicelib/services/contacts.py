@@ -324,10 +324,10 @@ def _require_in_projects(caller: Caller, permission: str, project_ids) -> None:
             raise Forbidden()
 
 
-def _canonical_tags(contact: ContactRecord, draft: Draft) -> None:
+def _canonical_tags(draft: Draft) -> None:
+    """Tags take the spelling they were first given anywhere."""
     if "tags" in draft.values:
-        contact.tags = tag_store.canonical(draft.values["tags"])
-        draft.values["tags"] = list(contact.tags)
+        draft.values["tags"] = tag_store.canonical(draft.values["tags"])
 
 
 def _save(contact, previous) -> None:
@@ -354,22 +354,23 @@ def create(caller: Caller, data: dict, project_ref=None) -> ContactRecord:
     try:
         draft = parse(caller, data, definitions, creating=True)
     except Invalid as error:
-        if project is None:
+        if project is None and not data.get("project_ids"):
             error.messages.insert(0, "Project cannot be blank")
         raise
-    if project is None:
+    if project is None and not draft.values.get("project_ids"):
         raise Invalid(["Project cannot be blank"])
     _require_in_projects(caller, "add_contacts", draft.values.get("project_ids", []))
     stamp = now()
     contact = ContactRecord(*ContactRecord.key(0), id=0, version=1, first_name="",
                             author_id=caller.id, visibility=0, created_on=stamp, updated_on=stamp)
-    _apply(contact, draft, extra_projects=[int(project.id)])
+    _apply(contact, draft, extra_projects=[int(project.id)] if project else [])
     _check_state(caller, contact, definitions, creating=True)
     defaults = {str(int(d.id)): d.default_value for d in definitions
                 if d.default_value and str(int(d.id)) not in (contact.custom_values or {})}
     if defaults:
         contact.custom_values = dict(contact.custom_values or {}, **defaults)
-    _canonical_tags(contact, draft)
+    _canonical_tags(draft)
+    contact.tags = draft.values.get("tags", [])
     contact.id = next_id("contact")
     contact.pk, contact.sk = ContactRecord.key(contact.id)
     _save(contact, None)
@@ -384,7 +385,7 @@ def update(caller: Caller, contact_id, data: dict) -> ContactRecord:
     draft = parse(caller, data, definitions, creating=False)
     added = set(draft.values.get("project_ids", [])) - {int(p) for p in contact.project_ids}
     _require_in_projects(caller, "edit_contacts", added)
-    _canonical_tags(contact, draft)
+    _canonical_tags(draft)
     return _write(caller, contact, definitions, lambda c: _apply(c, draft))
 
 

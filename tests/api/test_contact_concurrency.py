@@ -1,0 +1,118 @@
+"""Two writers on one contact: entries never disagree with the contact, and no update is lost."""
+from chalicelib.services import contacts as rules
+from chalicelib.services.permissions import Caller
+from chalicelib.store import contacts as store
+from chalicelib.store.crm import ContactIndexEntry, ContactRecord, StreamCounter
+from tests.api.contact_fixtures import crm  # noqa: F401
+from tests.conftest import body_json
+
+SUMMARY = ("stream", "order", "contact_id", "name", "visibility", "author_id", "assigned_to_id",
+           "project_ids", "tags", "is_company", "first_name", "last_name", "company", "job_title",
+           "search", "created_on", "updated_on")
+
+
+def assert_entries_agree(contact_id):
+    contact = store.get(contact_id)
+    expected = {e.sk: {k: getattr(e, k) for k in SUMMARY} for e in store.entries_of(contact)}
+    stored = {e.sk: {k: getattr(e, k) for k in SUMMARY}
+              for e in ContactIndexEntry.query(ContactRecord.key(contact_id)[0])}
+    assert stored == expected
+
+
+def admin_caller():
+    from chalicelib.services.users import by_login
+    return Caller(by_login("admin"))
+
+
+def test_a_writer_that_lost_the_race_applies_its_change_again(api, crm, monkeypatch):
+    contact_id = crm.contact(first_name="Original", tag_list="old")
+    real_save = store.save
+    raced = []
+
+    def save_after_a_rival(contact, previous=None):
+        if not raced:
+            raced.append(True)
+            # the rival commits between our read and our write
+            rules.update(admin_caller(), contact_id, {"tag_list": "rival, tags"})
+        return real_save(contact, previous)
+
+    monkeypatch.setattr(store, "save", save_after_a_rival)
+    r = api.put(f"/contacts/{contact_id}.json", {"contact": {"first_name": "Renamed"}}, key=crm.admin)
+    assert r.status_code == 204
+    contact = body_json(api.get(f"/contacts/{contact_id}.json", key=crm.admin))["contact"]
+    assert (contact["first_name"], contact["tag_list"]) == ("Renamed", ["rival", "tags"])
+    assert_entries_agree(contact_id)
+    assert crm.ids("/contacts.json?tags=old") == ([], 0)
+    assert crm.ids("/contacts.json?tags=rival&search=renamed") == ([contact_id], 1)
+
+
+def test_a_writer_that_keeps_losing_gets_409_and_nothing_changes(api, crm, monkeypatch):
+    contact_id = crm.contact(first_name="Original")
+
+    def always_beaten(contact, previous=None):
+        raise store.VersionConflict()
+
+    monkeypatch.setattr(store, "save", always_beaten)
+    r = api.put(f"/contacts/{contact_id}.xml", "<contact><first_name>Mine</first_name></contact>",
+                key=crm.admin, content_type="application/xml")
+    assert r.status_code == 409
+    assert "<errors type=\"array\"><error>" in r.body.decode()
+    monkeypatch.undo()
+    assert body_json(api.get(f"/contacts/{contact_id}.json", key=crm.admin))["contact"]["first_name"] == "Original"
+    assert_entries_agree(contact_id)
+
+
+def test_a_stale_write_is_refused_by_the_store(crm):
+    contact_id = crm.contact(first_name="Original")
+    first = store.get(contact_id)
+    second = store.get(contact_id)
+    for copy, name in ((first, "First"), (second, "Second")):
+        copy_previous = ContactRecord.from_raw_data(copy.serialize())
+        copy.first_name = name
+        copy.version = int(copy_previous.version) + 1
+        if name == "First":
+            store.save(copy, copy_previous)
+        else:
+            try:
+                store.save(copy, copy_previous)
+                raise AssertionError("a stale write went through")
+            except store.VersionConflict:
+                pass
+    assert store.get(contact_id).first_name == "First"
+    assert_entries_agree(contact_id)
+
+
+def test_entries_and_counters_follow_every_change(api, crm):
+    crm.project("sales")
+    contact_id = crm.contact(first_name="Moving", tag_list="a, b", visibility=1, company="Corp")
+    assert_entries_agree(contact_id)
+    api.put(f"/contacts/{contact_id}.json", {"contact": {"tag_list": "b, c", "visibility": 0,
+                                                          "project_ids": ["sales"], "company": "",
+                                                          "assigned_to_id": 1}}, key=crm.admin)
+    assert_entries_agree(contact_id)
+
+    def count(stream):
+        return sum(int(s.count) for s in StreamCounter.query(StreamCounter.partition(stream)))
+    assert (count("tag#a"), count("tag#b"), count("tag#c")) == (0, 1, 1)
+    assert (count("project#1"), count("project#2"), count("assignee#1"), count("all")) == (0, 1, 1, 1)
+    api.delete(f"/contacts/{contact_id}.json", key=crm.admin)
+    assert (count("tag#b"), count("project#2"), count("assignee#1"), count("all")) == (0, 0, 0, 0)
+
+
+def test_a_write_too_large_for_one_transaction_is_refused_whole(api, crm):
+    for n in range(19):
+        crm.project(f"extra{n}")
+    projects = ["support"] + [f"extra{n}" for n in range(19)]
+    r = api.post("/contacts.json", {"contact": {"first_name": "Huge", "project_ids": projects,
+                                                "tag_list": [f"t{n}" for n in range(30)]}}, key=crm.admin)
+    assert r.status_code == 422
+    assert body_json(r)["errors"] == ["Too many project and tag changes at once; send them in smaller steps"]
+    assert crm.ids("/contacts.json")[1] == 0
+    r = api.post("/contacts.json", {"contact": {"first_name": "Huge", "project_ids": projects,
+                                                "tag_list": [f"t{n}" for n in range(15)]}}, key=crm.admin)
+    assert r.status_code == 201
+    contact_id = body_json(r)["contact"]["id"]
+    r = api.put(f"/contacts/{contact_id}.json", {"contact": {"tag_list": [f"t{n}" for n in range(30)]}},
+                key=crm.admin)
+    assert r.status_code == 204
+    assert_entries_agree(contact_id)
