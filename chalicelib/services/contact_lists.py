@@ -206,32 +206,38 @@ def _sorted(entries: list, sort: tuple) -> list:
 # ------------------------------------------------------------------ plan and run
 
 def _streams(caller: Caller, query: ListQuery) -> list:
-    """The streams whose union holds every contact the list can return."""
+    """(stream, range condition) pairs whose union holds every contact the list can return."""
     if query.tags:
-        return [store.tag_stream(query.tags[0])]
+        return [(store.tag_stream(query.tags[0]), None)]
     if query.assigned and query.assigned[0] == "id":
-        return [store.assignee_stream(query.assigned[1])]
+        return [(store.assignee_stream(query.assigned[1]), None)]
     if query.project_ids is not None:
-        return [store.project_stream(p) for p in sorted(query.project_ids)]
+        return [(store.project_stream(p), None) for p in sorted(query.project_ids)]
+    if query.updated:
+        # Incremental sync: only what changed in the range, from the stream ordered by updated_on.
+        return [(store.UPDATED, store.updated_between(*query.updated))]
     if caller.admin:
-        return [store.ALL]
+        return [(store.ALL, None)]
     viewing = ContactVisibility(caller).viewing
-    return [store.project_stream(p) for p in sorted(viewing)] + [store.PUBLIC]
+    return [(store.project_stream(p), None) for p in sorted(viewing)] + [(store.PUBLIC, None)]
 
 
 def _candidates(caller: Caller, query: ListQuery):
     """Entries in default (name) order, duplicates removed."""
     if query.ids is not None:
         found = store.entries_by_id(query.ids).values()
-        return sorted(found, key=lambda e: e.order)
+        return sorted(found, key=store.entry_name_order)
     streams = _streams(caller, query)
-    merged = heapq.merge(*(store.read_stream(s) for s in streams), key=lambda e: e.order)
+    merged = heapq.merge(*(store.read_stream(s, order_condition=c) for s, c in streams),
+                         key=lambda e: e.order)
     seen = set()
     unique = []
     for entry in merged:
         if entry.contact_id not in seen:
             seen.add(entry.contact_id)
             unique.append(entry)
+    if streams[0][0] == store.UPDATED:
+        unique.sort(key=store.entry_name_order)
     return unique
 
 

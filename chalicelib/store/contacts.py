@@ -71,12 +71,32 @@ def display_name(contact) -> str:
 
 
 def name_order(contact) -> str:
-    return SEPARATOR.join([_cut(fold(contact.last_name)), _cut(fold(contact.first_name)),
-                           f"{int(contact.id):012d}"])
+    return _name_order(contact.last_name, contact.first_name, contact.id)
+
+
+def entry_name_order(entry) -> str:
+    """The name-stream order of any entry (entries of the "updated" stream sort by time)."""
+    return _name_order(entry.last_name, entry.first_name, entry.contact_id)
+
+
+def _name_order(last_name, first_name, contact_id) -> str:
+    return SEPARATOR.join([_cut(fold(last_name)), _cut(fold(first_name)), f"{int(contact_id):012d}"])
 
 
 def updated_order(updated_on: str, contact_id) -> str:
     return f"{updated_on}{SEPARATOR}{int(contact_id):012d}"
+
+
+def updated_between(low, high):
+    """The range condition on the "updated" stream for updated_on between low and high (either
+    may be None): its order is "<updated_on>\x01<id>"."""
+    if low and high:
+        return ContactIndexEntry.order.between(low, high + "\x02")
+    if low:
+        return ContactIndexEntry.order >= low
+    if high:
+        return ContactIndexEntry.order < high + "\x02"
+    return None
 
 
 def streams_of(contact) -> list:

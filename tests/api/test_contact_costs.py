@@ -101,3 +101,20 @@ def test_no_request_in_this_module_scanned(api, world):
                      "/contacts.xml?include=projects&tags=vip|lead"):
             assert api.get(path, key=world.admin_key).status_code == 200
     assert cost.scans == 0
+
+
+def test_incremental_sync_reads_only_what_changed(api, world):
+    import time
+    time.sleep(1.1)   # the seeded contacts carry an earlier second
+    changed = []
+    for contact_id in (3, 300, 1500):
+        r = api.put(f"/contacts/{contact_id}.json", {"contact": {"background": "synced"}}, key=world.admin_key)
+        assert r.status_code == 204
+        changed.append(body_json(api.get(f"/contacts/{contact_id}.json", key=world.admin_key))["contact"])
+    since = min(c["updated_on"] for c in changed)
+    doc, cost = measured(api, f"/contacts.json?updated_on=%3E%3D{since}&sort=updated_on", world.admin_key)
+    assert sorted(c["id"] for c in doc["contacts"]) == [3, 300, 1500]
+    stamps = [c["updated_on"] for c in doc["contacts"]]
+    assert stamps == sorted(stamps)
+    assert doc["total_count"] == 3
+    assert entries_read(cost) == 3 and cost.scans == 0

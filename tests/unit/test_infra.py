@@ -21,3 +21,14 @@ def test_the_created_table_has_the_templates_keys():
     table = resources("dev")["ContactsApiTestDirectoryTable"]["Properties"]
     assert described["KeySchema"] == table["KeySchema"]
     assert sorted(described["AttributeDefinitions"], key=str) == sorted(table["AttributeDefinitions"], key=str)
+
+
+def test_crm_table_resource_has_the_streams_index():
+    from chalicelib.store.crm import CrmItem
+    table = resources("dev")["ContactsApiTestCrmTable"]["Properties"]
+    assert table["TableName"] == CrmItem.Meta.table_name
+    (index,) = table["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "streams"
+    assert index["KeySchema"] == [{"AttributeName": "stream", "KeyType": "HASH"},
+                                  {"AttributeName": "order", "KeyType": "RANGE"}]
+    assert index["Projection"] == {"ProjectionType": "ALL"}
