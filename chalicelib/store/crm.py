@@ -15,13 +15,12 @@ from pynamodb.models import Model
 
 from chalicelib import config
 
+from .settings import TableSettings
+
 
 class CrmItem(Model):
-    class Meta:
+    class Meta(TableSettings):
         table_name = config.CRM_TABLE
-        region = config.REGION
-        host = config.DYNAMODB_ENDPOINT
-        billing_mode = "PAY_PER_REQUEST"
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)

@@ -12,17 +12,16 @@ from pynamodb.models import Model
 
 from chalicelib import config
 
+from .settings import TableSettings
+
 
 def padded(number: int) -> str:
     return f"{int(number):012d}"
 
 
 class DirectoryItem(Model):
-    class Meta:
+    class Meta(TableSettings):
         table_name = config.DIRECTORY_TABLE
-        region = config.REGION
-        host = config.DYNAMODB_ENDPOINT
-        billing_mode = "PAY_PER_REQUEST"
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
