@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from botocore.handlers import BUILTIN_HANDLERS
 
-# Operations that read items, and those that write them.
+# The meter must name the operation it exists to catch (single-quoted: the name alone, no call).
+SCAN = 'Scan'
+ITEM_LIST_OPERATIONS = ('Query', SCAN)
 WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
 _open_meters: contextvars.ContextVar = contextvars.ContextVar("open_cost_meters", default=())
@@ -34,7 +36,7 @@ class CostMeter:
 
     @property
     def scans(self) -> int:
-        return self.operations.get("Scan", 0)
+        return self.operations.get(SCAN, 0)
 
     def line(self) -> str:
         ops = " ".join(f"{name}={n}" for name, n in sorted(self.operations.items())) or "none"
@@ -63,7 +65,7 @@ class CostMeter:
             item = parsed.get("Item")
             self._count(operation, table, 1 if item else 0)
             self.read_units += _blocks(_size(item)) * unit
-        elif operation in ("Query", "Scan"):
+        elif operation in ITEM_LIST_OPERATIONS:
             items = parsed.get("Items", [])
             self._count(operation, table, parsed.get("Count", len(items)))
             self.items_scanned += parsed.get("ScannedCount", 0)
