@@ -5,7 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 3000
 
-.PHONY: serve test install clean
+STAGE ?= dev
+
+.PHONY: serve test install clean package deploy
 
 install: $(VENV)/.installed
 
@@ -20,6 +22,22 @@ serve: install
 
 test: install
 	$(PY) -m pytest -q
+
+# The deployment zip (runtime dependencies and bytecode) and template of a stage, in build/$(STAGE)/.
+package: install
+	$(PY) -m infra.package --stage $(STAGE)
+
+# Deploys build/$(STAGE) with CloudFormation: needs the AWS CLI, credentials and an S3
+# bucket for the code (DEPLOY_BUCKET). Creates the stack contacts-api-$(STAGE).
+deploy: package
+	@command -v aws >/dev/null || { echo "make deploy needs the AWS CLI (pip install awscli) and AWS credentials"; exit 1; }
+	@test -n "$(DEPLOY_BUCKET)" || { echo "set DEPLOY_BUCKET to an S3 bucket that may hold the code"; exit 1; }
+	aws cloudformation package --use-json --template-file build/$(STAGE)/sam.json \
+		--s3-bucket $(DEPLOY_BUCKET) --output-template-file build/$(STAGE)/packaged.json
+	aws cloudformation deploy --template-file build/$(STAGE)/packaged.json \
+		--stack-name contacts-api-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+	aws cloudformation describe-stacks --stack-name contacts-api-$(STAGE) \
+		--query "Stacks[0].Outputs[?OutputKey=='EndpointURL'].OutputValue" --output text
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

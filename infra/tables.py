@@ -1,14 +1,23 @@
 """CloudFormation resources of the DynamoDB tables, generated from the PynamoDB models so
-the deployed schema can never drift from the code.
+the deployed schema can never drift from the code. Table names come from the stage's
+environment in .chalice/config.json, the same values the Lambda function is given.
 
     python -m infra.tables [STAGE]     prints the resources as JSON
 """
 import json
+import os
 import sys
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# model class name -> (logical id, the environment variable that names its table)
+TABLES = {"DirectoryItem": ("DirectoryTable", "DIRECTORY_TABLE"),
+          "CrmItem": ("CrmTable", "CRM_TABLE")}
 
-def _logical_id(table_name: str) -> str:
-    return "".join(part.title() for part in table_name.replace("_", "-").split("-")) + "Table"
+
+def stage_environment(stage: str) -> dict:
+    with open(os.path.join(ROOT, ".chalice", "config.json")) as handle:
+        settings = json.load(handle)
+    return settings.get("stages", {}).get(stage, {}).get("environment_variables", {})
 
 
 def _key_schema(schema: list) -> list:
@@ -17,10 +26,10 @@ def _key_schema(schema: list) -> list:
     return [{"AttributeName": key["AttributeName"], "KeyType": key["KeyType"]} for key in ordered]
 
 
-def table_resource(model, stage: str) -> dict:
+def table_resource(model, table_name: str, stage: str) -> dict:
     schema = model._get_schema()
     properties = {
-        "TableName": model.Meta.table_name,
+        "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": schema["attribute_definitions"],
         "KeySchema": _key_schema(schema["key_schema"]),
@@ -37,9 +46,15 @@ def table_resource(model, stage: str) -> dict:
 
 
 def resources(stage: str) -> dict:
+    """The table resources of a stage; a stage without settings (tests) keeps the models' names."""
     from chalicelib.store.operations import table_models
-    return {_logical_id(model.Meta.table_name): table_resource(model, stage)
-            for model in table_models()}
+    environment = stage_environment(stage)
+    found = {}
+    for model in table_models():
+        logical_id, setting = TABLES[model.__name__]
+        name = environment.get(setting, model.Meta.table_name)
+        found[logical_id] = table_resource(model, name, stage)
+    return found
 
 
 if __name__ == "__main__":

@@ -22,6 +22,36 @@ import pytest  # noqa: E402
 from chalicelib.store import meter  # noqa: E402,F401
 
 
+REQUEST_OPERATIONS = set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_request_operations():
+    """Every DynamoDB operation any request of the suite makes, checked against the deployed
+    role's policy when the run ends."""
+    from chalicelib.web import edge
+    original = edge.Edge._handle
+
+    def recording(self, chalice_request, path):
+        with meter.measure() as cost:
+            response = original(self, chalice_request, path)
+        REQUEST_OPERATIONS.update(cost.operations)
+        return response
+
+    edge.Edge._handle = recording
+    yield REQUEST_OPERATIONS
+    edge.Edge._handle = original
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from infra.template import DYNAMODB_ACTIONS
+    from tests.infra.test_policy import iam_actions
+    outside = iam_actions(REQUEST_OPERATIONS) - set(DYNAMODB_ACTIONS)
+    if outside:
+        print(f"\nRequests used DynamoDB actions the deployed role does not allow: {sorted(outside)}")
+        session.exitstatus = 1
+
+
 @pytest.fixture(autouse=True)
 def aws():
     with moto.mock_aws():

@@ -1,0 +1,108 @@
+"""`make package`: the deployment zip and CloudFormation template of a stage in build/<stage>/.
+
+    python -m infra.package [--stage dev] [--out build] [--no-dependencies]
+
+Runs `chalice package` with the runtime dependencies of pyproject.toml (never the dev ones)
+and the resources of infra.template merged in, then adds precompiled bytecode to the zip:
+Lambda's code directory is read-only, so without it every cold start compiles every module.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import py_compile
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# What chalice vendors itself, and what only the local stage and the command line use.
+NOT_SHIPPED = {"chalice"}
+
+
+def runtime_requirements() -> list:
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
+        dependencies = tomllib.load(handle)["project"]["dependencies"]
+    return [d for d in dependencies if d.split("=")[0].split("[")[0].strip() not in NOT_SHIPPED]
+
+
+def _chalice() -> str:
+    script = os.path.join(os.path.dirname(sys.executable), "chalice")
+    return script if os.path.exists(script) else shutil.which("chalice")
+
+
+def add_bytecode(zip_path: str) -> int:
+    """Add an unchecked-hash .pyc beside every module: valid whatever the files' mtimes."""
+    tag = sys.implementation.cache_tag
+    added = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        with zipfile.ZipFile(zip_path) as source:
+            names = set(source.namelist())
+            sources = [n for n in names if n.endswith(".py")]
+            source.extractall(scratch, members=sources)
+        with zipfile.ZipFile(zip_path, "a", compression=zipfile.ZIP_DEFLATED) as target:
+            for name in sources:
+                folder, module = os.path.split(name)
+                compiled = f"{folder}/__pycache__/{module[:-3]}.{tag}.pyc".lstrip("/")
+                if compiled in names:
+                    continue
+                output = os.path.join(scratch, compiled)
+                try:
+                    py_compile.compile(os.path.join(scratch, name), cfile=output, dfile=name, doraise=True,
+                                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                except py_compile.PyCompileError:
+                    continue   # a file meant for another Python version; it stays as source
+                target.write(output, compiled)
+                added += 1
+    return added
+
+
+def build(stage: str, out: str, dependencies: bool = True) -> str:
+    """Write build/<stage>/sam.json and deployment.zip; returns the folder."""
+    target = os.path.abspath(os.path.join(out, stage))
+    shutil.rmtree(target, ignore_errors=True)
+    os.makedirs(out, exist_ok=True)
+    # Chalice packages the project folder: a scratch copy holds only what ships.
+    with tempfile.TemporaryDirectory() as scratch:
+        project = os.path.join(scratch, "project")
+        os.makedirs(project)
+        shutil.copy(os.path.join(ROOT, "app.py"), project)
+        shutil.copytree(os.path.join(ROOT, "chalicelib"), os.path.join(project, "chalicelib"),
+                        ignore=shutil.ignore_patterns("__pycache__", "local", "cli.py"))
+        shutil.copytree(os.path.join(ROOT, ".chalice"), os.path.join(project, ".chalice"),
+                        ignore=shutil.ignore_patterns("deployments", "venv"))
+        with open(os.path.join(project, "requirements.txt"), "w") as handle:
+            handle.write("\n".join(runtime_requirements() if dependencies else []) + "\n")
+        merge = os.path.join(scratch, "merge.json")
+        sys.path.insert(0, ROOT)
+        from infra.template import merge_template
+        with open(merge, "w") as handle:
+            json.dump(merge_template(stage), handle)
+        env = dict(os.environ, AWS_DEFAULT_REGION=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+        subprocess.run([_chalice(), "--project-dir", project, "package", "--stage", stage,
+                        "--merge-template", merge, target], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+    add_bytecode(os.path.join(target, "deployment.zip"))
+    return target
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", default="dev", choices=["dev", "prod"])
+    parser.add_argument("--out", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--no-dependencies", action="store_true",
+                        help="leave the runtime dependencies out (template checks)")
+    args = parser.parse_args(argv)
+    if importlib.util.find_spec("chalice") is None:
+        raise SystemExit("chalice is not installed: run `make install` first")
+    target = build(args.stage, args.out, dependencies=not args.no_dependencies)
+    size = os.path.getsize(os.path.join(target, "deployment.zip"))
+    print(f"{target}/sam.json and deployment.zip ({size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""What the deployment adds to the template `chalice package` writes: the tables (from the
+models), a least-privilege role policy, API Gateway throttling, and Redmine's empty 404 for
+paths no route matches (API Gateway's own answer would be 403 "Missing Authentication Token").
+
+Merged by chalice's deep merge: dictionaries merge, lists replace, so the role's Policies
+here replace the ones chalice generates.
+"""
+from .tables import resources as table_resources
+
+# DynamoDB actions the service calls at run time. TransactWriteItems is authorized per item
+# as PutItem, UpdateItem and DeleteItem; table creation is the admin command line's, not the API's.
+DYNAMODB_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+)
+THROTTLING = {"ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100}
+
+
+def _table_arns(table_ids) -> list:
+    arns = []
+    for logical_id in table_ids:
+        arns.append({"Fn::GetAtt": [logical_id, "Arn"]})
+        arns.append({"Fn::Sub": "${%s.Arn}/index/*" % logical_id})
+    return arns
+
+
+def role_policies(table_ids) -> list:
+    return [
+        {"PolicyName": "Logs",
+         "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+             "Effect": "Allow",
+             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+             "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"}}]}},
+        {"PolicyName": "Tables",
+         "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+             "Effect": "Allow", "Action": list(DYNAMODB_ACTIONS), "Resource": _table_arns(table_ids)}]}},
+    ]
+
+
+def merge_template(stage: str) -> dict:
+    tables = table_resources(stage)
+    resources = dict(tables)
+    resources["DefaultRole"] = {"Properties": {"Policies": role_policies(sorted(tables))}}
+    resources["RestAPI"] = {"Properties": {"MethodSettings": [
+        dict({"HttpMethod": "*", "ResourcePath": "/*"}, **THROTTLING)]}}
+    resources["UnknownPathIsNotFound"] = {
+        "Type": "AWS::ApiGateway::GatewayResponse",
+        "Properties": {"RestApiId": {"Ref": "RestAPI"}, "ResponseType": "MISSING_AUTHENTICATION_TOKEN",
+                       "StatusCode": "404", "ResponseTemplates": {"application/json": " "}}}
+    return {"Resources": resources}
