@@ -27,6 +27,7 @@ def _key_schema(schema: list) -> list:
 
 
 def table_resource(model, table_name: str, stage: str) -> dict:
+    from chalicelib.store.operations import expiry_attribute
     schema = model._get_schema()
     properties = {
         "TableName": table_name,
@@ -39,6 +40,8 @@ def table_resource(model, table_name: str, stage: str) -> dict:
                for index in schema.get("global_secondary_indexes", [])]
     if indexes:
         properties["GlobalSecondaryIndexes"] = indexes
+    if expiry_attribute(model):
+        properties["TimeToLiveSpecification"] = {"AttributeName": expiry_attribute(model), "Enabled": True}
     if stage == "prod":
         properties["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": True}
         properties["DeletionProtectionEnabled"] = True

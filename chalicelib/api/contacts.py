@@ -3,12 +3,15 @@
 DELETE /contacts/:id/projects/:project_id."""
 from chalicelib.services import contact_lists as lists
 from chalicelib.services import contacts as rules
+from chalicelib.services import projects as project_rules
+from chalicelib.services import web_forms as forms
 from chalicelib.services.validation import section
 from chalicelib.web.document import Array, Document
-from chalicelib.web.request import created, done, ok
-from chalicelib.web.routing import Routes
+from chalicelib.web.request import created, done, ok, see_other
+from chalicelib.web.routing import Routes, accepts_form_keys
 
 from .contact_views import Rendering, contact_view
+from .web_forms import cors_headers, honeypot_reply, preflight, with_errors
 
 routes = Routes()
 
@@ -37,12 +40,44 @@ def show_contact(req):
 
 @routes.post("/contacts")
 @routes.post("/projects/{project_id}/contacts")
+@accepts_form_keys
 def create_contact(req):
+    """A create, from an API client or from a lead form (SPEC sections 5 and 7)."""
     data = section(req.params, "contact")
     project_ref = next((ref for ref in (data.get("project_id"), req.args.get("project_id"),
                                         req.params.get("project_id")) if ref not in (None, "")), None)
-    contact = rules.create(req.caller, data, project_ref)
-    return created(_show_document(req, contact), req.url(f"/contacts/{contact.id}"))
+    success_url, error_url = req.params.get("redirect_on_success"), req.params.get("redirect_on_error")
+    form = req.caller.form
+    if form is not None:
+        forms.check_rate(form, req.client_address)
+        data = forms.submission(form, data, project_ref)
+        project_ref = int(form.project_id)
+    if success_url or error_url:
+        targets = forms.redirect_targets(req.caller, project_rules.resolve(req.caller, project_ref))
+        for url, label in ((success_url, "Redirect on success"), (error_url, "Redirect on error")):
+            if url and not forms.redirect_allowed(url, targets):
+                raise rules.Invalid([f"{label} is not allowed"])
+    trap = honeypot_reply(data, success_url)
+    if trap is not None:
+        return trap
+    try:
+        contact = rules.create(req.caller, data, project_ref)
+    except rules.Invalid as error:
+        if error_url:
+            return see_other(with_errors(error_url, error.messages))
+        raise
+    if success_url:
+        return see_other(success_url)
+    reply = created(_show_document(req, contact), req.url(f"/contacts/{contact.id}"))
+    reply.headers.update(cors_headers(req))
+    return reply
+
+
+@routes.options("/contacts")
+@routes.options("/projects/{project_id}/contacts")
+@accepts_form_keys
+def preflight_contact(req):
+    return preflight(req)
 
 
 @routes.put("/contacts/{id}")

@@ -81,7 +81,8 @@ def _split_tags(value) -> list:
     return None
 
 
-def _tags(value, messages: v.Messages) -> list:
+def tag_names(value, messages: v.Messages) -> list:
+    """A tag list (string with quoted names, or a list), deduplicated case-insensitively."""
     if value is None:
         return []
     names = _split_tags(value)
@@ -186,7 +187,8 @@ def _custom_values(data: dict, definitions: list, messages: v.Messages):
     return result
 
 
-def _user_id(value, label: str, messages: v.Messages):
+def active_user_id(value, label: str, messages: v.Messages):
+    """The id of an active user, or None with `<label> is invalid`."""
     if isinstance(value, dict):
         value = value.get("id")
     number = v.integer(value, label, messages)
@@ -250,16 +252,16 @@ def parse(caller: Caller, data: dict, definitions: list, creating: bool) -> Draf
             messages.add("Email is invalid")
         values["emails"] = list(dict.fromkeys(emails))
     if "tag_list" in data:
-        values["tags"] = _tags(data.get("tag_list"), messages)
+        values["tags"] = tag_names(data.get("tag_list"), messages)
     if "visibility" in data:
         visibility = v.integer(data.get("visibility"), "Visibility", v.Messages())
         if visibility not in VISIBILITIES:
             messages.not_included("Visibility")
         values["visibility"] = visibility
     if "assigned_to_id" in data:
-        values["assigned_to_id"] = _user_id(data.get("assigned_to_id"), "Assigned to", messages)
+        values["assigned_to_id"] = active_user_id(data.get("assigned_to_id"), "Assigned to", messages)
     if "author_id" in data and caller.admin:
-        author = _user_id(data.get("author_id"), "Author", messages)
+        author = active_user_id(data.get("author_id"), "Author", messages)
         if author is not None:
             values["author_id"] = author
     if "project_ids" in data:

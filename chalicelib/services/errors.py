@@ -40,3 +40,11 @@ class Unavailable(ServiceError):
 
 class PreconditionFailed(ServiceError):
     """X-Redmine-Switch-User names an unknown or locked user."""
+
+
+class TooManyRequests(ServiceError):
+    """A rate limit was reached; retry after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = int(retry_after)
+        super().__init__(f"Too many requests; retry in {self.retry_after} seconds")

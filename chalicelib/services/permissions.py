@@ -27,6 +27,8 @@ PROJECT_STATUSES = (ACTIVE, CLOSED, ARCHIVED)
 class Caller:
     """The user a request acts for (None: anonymous)."""
 
+    form = None   # the web form whose key was used, for a FormCaller
+
     def __init__(self, user=None):
         self.user = user
 
@@ -131,3 +133,27 @@ class Caller:
     def require(self, permission: str, project) -> None:
         if not self.allowed(permission, project):
             raise Forbidden()
+
+
+class FormCaller(Caller):
+    """A web form's key: it may create contacts in its own project, and nothing else."""
+
+    def __init__(self, form):
+        super().__init__(None)
+        self.form = form
+
+    @property
+    def anonymous(self) -> bool:
+        return False
+
+    @property
+    def memberships(self) -> dict:
+        return {}
+
+    def permissions_in(self, project) -> frozenset:
+        if project is not None and int(project.id) == int(self.form.project_id) and int(project.status) == ACTIVE:
+            return frozenset({"add_contacts"})
+        return frozenset()
+
+    def can_see_project(self, project) -> bool:
+        return project is not None and int(project.id) == int(self.form.project_id)

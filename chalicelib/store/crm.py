@@ -18,6 +18,10 @@ from chalicelib import config
 from .settings import TableSettings
 
 
+# Items carrying this number (epoch seconds) are deleted by DynamoDB's TTL after that time.
+EXPIRY_ATTRIBUTE = "expires"
+
+
 class CrmItem(Model):
     class Meta(TableSettings):
         table_name = config.CRM_TABLE

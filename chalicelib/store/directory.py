@@ -130,3 +130,18 @@ class Sequence(DirectoryItem, discriminator="sequence"):
 class Marker(DirectoryItem, discriminator="marker"):
     """Flags such as "defaults created"."""
     created_on = UnicodeAttribute(null=True)
+
+
+class WebFormRecord(Record, discriminator="web_form"):
+    """A lead form of one project: its public key (found through the "form_key" lookup) and
+    what the form may do."""
+    KIND = "web_form"
+    project_id = NumberAttribute()
+    name = UnicodeAttribute()
+    form_key = UnicodeAttribute()
+    allowed_origins = ListAttribute(of=UnicodeAttribute, default=list)
+    redirect_urls = ListAttribute(of=UnicodeAttribute, default=list)
+    default_tags = ListAttribute(of=UnicodeAttribute, default=list)
+    assigned_to_id = NumberAttribute(null=True)
+    rate_limit = NumberAttribute(default=10)      # posts a minute, per key and per client address
+    daily_cap = NumberAttribute(default=1000)     # posts a day, per key

@@ -9,7 +9,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 
-from .crm import CrmItem
+from .crm import EXPIRY_ATTRIBUTE, CrmItem
 from .directory import DirectoryItem, Sequence
 
 # Error codes that mean "try again later", never "your request is wrong".
@@ -84,11 +84,18 @@ def table_models() -> list:
     return [DirectoryItem, CrmItem]
 
 
+def expiry_attribute(model):
+    """The attribute DynamoDB's TTL deletes items by, in this model's table (or None)."""
+    return EXPIRY_ATTRIBUTE if model is CrmItem else None
+
+
 def create_tables(wait: bool = True) -> list:
     """Create every missing table; returns the names created."""
     created = []
     for model in table_models():
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=wait)
+            if expiry_attribute(model):
+                model._get_connection().update_time_to_live(expiry_attribute(model))
             created.append(model.Meta.table_name)
     return created

@@ -1,11 +1,12 @@
 """Who is calling: the `key` parameter, then X-Redmine-API-Key, then HTTP Basic (login and
 password, or the API key as the user name). A wrong credential leaves the caller anonymous;
-the action's permission check decides what follows. X-Redmine-Switch-User lets an admin act
+the action's permission check decides what follows. A web form's key (`wf_...`) makes a
+form caller instead, and an unknown or revoked one is refused. X-Redmine-Switch-User lets an admin act
 as another active user (412 when there is none by that login)."""
 import base64
 import binascii
 
-from chalicelib.services import users
+from chalicelib.services import users, web_forms
 from chalicelib.services.errors import PreconditionFailed
 from chalicelib.services.permissions import Caller
 
@@ -38,6 +39,9 @@ def authenticated_user(params: dict, headers: dict):
 
 
 def caller_for(params: dict, headers: dict) -> Caller:
+    key = params.get("key") or headers.get("x-redmine-api-key")
+    if web_forms.is_form_key(key):
+        return web_forms.caller_for_key(key)
     user = authenticated_user(params, headers)
     switch_to = headers.get("x-redmine-switch-user")
     if user is not None and user.admin and switch_to:

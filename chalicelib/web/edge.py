@@ -8,6 +8,7 @@ from urllib.parse import unquote
 from chalice import Blueprint, Response
 
 from chalicelib import config
+from chalicelib.services.errors import Forbidden
 from chalicelib.store import meter
 
 from .auth import caller_for
@@ -22,6 +23,7 @@ from .routing import Router
 log = logging.getLogger("contacts_api.requests")
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+FORM_BODY_BYTES = 64 * 1024
 MAX_DEPTH = 6
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -82,9 +84,11 @@ class Edge:
             format_param = query.get("format") if isinstance(query.get("format"), str) else None
             fmt = negotiate(match.extension, format_param, headers.get("accept"),
                             headers.get("content-type"), match.route.formats)
+            identity = (chalice_request.context or {}).get("identity") or {}
             request = ApiRequest(method=chalice_request.method, path=path, headers=headers,
                                  query=query, fmt=fmt, args=match.args,
-                                 base_url=_base_url(chalice_request, headers))
+                                 base_url=_base_url(chalice_request, headers),
+                                 client_address=identity.get("sourceIp") or "")
             if chalice_request.method in BODY_METHODS:
                 raw = chalice_request.raw_body or b""
                 if isinstance(raw, str):
@@ -96,6 +100,12 @@ class Edge:
                 if not getattr(match.route.handler, "raw_body", False):
                     request.body = decode_body(raw, headers.get("content-type", ""))
             request.caller = caller_for(request.params, headers)
+            if request.caller.form is not None:
+                # A form key creates contacts and nothing else, with small bodies only.
+                if not getattr(match.route.handler, "accepts_form_keys", False):
+                    raise Forbidden()
+                if len(request.raw_body) > FORM_BODY_BYTES:
+                    raise PayloadTooLarge(f"Request body is larger than {FORM_BODY_BYTES} bytes")
             reply: Reply = match.route.handler(request)
             return _render(reply.status, fmt, reply.document, reply.headers,
                            nometa=request.nometa, head=chalice_request.method == "HEAD")

@@ -59,6 +59,8 @@ def failure_for(error: BaseException, anonymous: bool) -> Failure:
         return Failure(403)
     if isinstance(error, service.PreconditionFailed):
         return Failure(412)
+    if isinstance(error, service.TooManyRequests):
+        return Failure(429, errors_document([str(error)]), headers={"Retry-After": str(error.retry_after)})
     if isinstance(error, service.Conflict):
         return Failure(409, errors_document(error.messages))
     if isinstance(error, (BadRequest, PayloadTooLarge)):

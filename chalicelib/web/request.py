@@ -25,6 +25,7 @@ class ApiRequest:
     args: dict = field(default_factory=dict)
     caller: object = None
     base_url: str = ""
+    client_address: str = ""
 
     @property
     def params(self) -> dict:
@@ -62,6 +63,10 @@ class Reply:
     status: int
     document: Optional[Document] = None
     headers: dict = field(default_factory=dict)
+
+
+def see_other(url: str) -> Reply:
+    return Reply(303, None, {"Location": url})
 
 
 def ok(document: Document) -> Reply:

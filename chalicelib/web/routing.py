@@ -66,6 +66,15 @@ class Routes:
     def delete(self, path, **kw):
         return self.route(["DELETE"], path, **kw)
 
+    def options(self, path, **kw):
+        return self.route(["OPTIONS"], path, **kw)
+
+
+def accepts_form_keys(handler):
+    """Marks a handler a web form's key may call (every other one answers it 403)."""
+    handler.accepts_form_keys = True
+    return handler
+
 
 @dataclass
 class Match:

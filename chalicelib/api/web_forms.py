@@ -1,0 +1,88 @@
+"""Web forms: GET/POST /projects/:id/web_forms, GET/PUT/DELETE /web_forms/:id (admins and
+managers of the project), and what a form post gets back: redirects, CORS, the honeypot."""
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from chalicelib.services import web_forms as rules
+from chalicelib.services.validation import section
+from chalicelib.web.document import Array, Document, Obj
+from chalicelib.web.request import Reply, created, done, listing, ok, see_other
+from chalicelib.web.routing import Routes
+
+routes = Routes()
+HONEYPOT = "website_url"
+PREFLIGHT_MAX_AGE = "600"
+
+
+def web_form_view(form) -> Obj:
+    return Obj([
+        ("id", int(form.id)), ("project_id", int(form.project_id)), ("name", form.name), ("key", form.form_key),
+        ("allowed_origins", Array("allowed_origin", form.allowed_origins or [])),
+        ("redirect_urls", Array("redirect_url", form.redirect_urls or [])),
+        ("default_tags", Array("default_tag", form.default_tags or [])),
+        ("assigned_to_id", None if form.assigned_to_id is None else int(form.assigned_to_id)),
+        ("rate_limit", int(form.rate_limit)), ("daily_cap", int(form.daily_cap)),
+        ("created_on", form.created_on), ("updated_on", form.updated_on),
+    ])
+
+
+@routes.get("/projects/{id}/web_forms")
+def list_web_forms(req):
+    return listing("web_forms", "web_form", rules.listed(req.caller, req.args["id"]), req.page(), web_form_view)
+
+
+@routes.post("/projects/{id}/web_forms")
+def create_web_form(req):
+    form = rules.create(req.caller, req.args["id"], section(req.params, "web_form"))
+    return created(Document("web_form", web_form_view(form)), req.url(f"/web_forms/{form.id}"))
+
+
+@routes.get("/web_forms/{id}")
+def show_web_form(req):
+    return ok(Document("web_form", web_form_view(rules.get(req.caller, req.args["id"]))))
+
+
+@routes.put("/web_forms/{id}")
+def update_web_form(req):
+    rules.update(req.caller, req.args["id"], section(req.params, "web_form"))
+    return done()
+
+
+@routes.delete("/web_forms/{id}")
+def revoke_web_form(req):
+    rules.revoke(req.caller, req.args["id"])
+    return done()
+
+
+# ------------------------------------------------------------------ what a form post gets back
+
+def with_errors(url: str, messages) -> str:
+    """The error page URL with one errors[] parameter per message."""
+    parts = urlsplit(url)
+    extra = urlencode([("errors[]", message) for message in messages])
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def cors_headers(req) -> dict:
+    origin = req.header("origin")
+    form = req.caller.form if req.caller is not None else None
+    if form is None or not rules.origin_allowed(origin, form):
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def honeypot_reply(data: dict, success_url) -> Reply:
+    """A filled honeypot looks like success to the bot; nothing is stored. None when empty."""
+    if not str(data.get(HONEYPOT) or "").strip():
+        return None
+    return see_other(success_url) if success_url else Reply(202)
+
+
+def preflight(req) -> Reply:
+    headers = cors_headers(req)
+    if not headers:
+        return Reply(403)
+    headers.update({"Access-Control-Allow-Methods": "POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Content-Type, Accept, X-Requested-With",
+                    "Access-Control-Max-Age": PREFLIGHT_MAX_AGE})
+    return Reply(204, None, headers)
