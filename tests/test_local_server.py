@@ -1,73 +1,14 @@
 """`make serve` as a user meets it: a real HTTP server over the embedded store whose data
 survives a restart and even a kill -9, and the admin command line on the same store."""
-import base64
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def environment():
-    """The test process's environment (DYNAMODB_ENDPOINT only where a test sets it)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env.update(STAGE="local", PYTHONPATH=ROOT, PASSWORD_HASH_ITERATIONS="1000")
-    env.pop("LOG_COST", None)
-    return env
-
-
-class Server:
-    def __init__(self, data_file):
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "chalicelib.local.server", "--port", str(self.port),
-             "--data", str(data_file)], cwd=ROOT, env=environment(),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError("server did not start: " + self.process.stdout.read().decode())
-
-    def request(self, method, path, body=None, auth=("admin", "admin")):
-        headers = {"Authorization": "Basic " + base64.b64encode(":".join(auth).encode()).decode()}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data,
-                                         headers=headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-    def stop(self, sig=signal.SIGTERM) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        self.process.wait(timeout=10)
-        return self.process.stdout.read().decode()
+from tests.servers import ROOT, Server, environment, free_port  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
