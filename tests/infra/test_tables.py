@@ -23,6 +23,9 @@ def test_table_resources_match_the_models_and_the_stage_settings():
                          "KeySchema": [{"AttributeName": "stream", "KeyType": "HASH"},
                                        {"AttributeName": "order", "KeyType": "RANGE"}]}
         assert "GlobalSecondaryIndexes" not in directory
+        # rate-limit counters expire through DynamoDB's TTL
+        assert crm["TimeToLiveSpecification"] == {"AttributeName": "expires", "Enabled": True}
+        assert "TimeToLiveSpecification" not in directory
     prod = resources("prod")["CrmTable"]["Properties"]
     assert prod["DeletionProtectionEnabled"] is True
     assert prod["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
