@@ -36,7 +36,7 @@ def project_stream(project_id) -> str:
 
 
 def tag_stream(name: str) -> str:
-    return f"tag#{name.casefold()}"
+    return f"tag#{fold(name)}"
 
 
 def assignee_stream(user_id) -> str:
@@ -44,7 +44,7 @@ def assignee_stream(user_id) -> str:
 
 
 def company_stream(company: str) -> str:
-    return f"company#{company.strip().casefold()}"
+    return f"company#{fold(company.strip())}"
 
 
 def counted(stream: str) -> bool:
@@ -259,3 +259,13 @@ def seed(contacts) -> None:
                     totals[entry.stream] = totals.get(entry.stream, 0) + 1
     for stream, total in totals.items():
         _counter(stream).update(actions=_add(total))
+
+
+def stream_counts(streams) -> dict:
+    """Counts of many counted streams with BatchGetItem over their shards."""
+    keys = [(StreamCounter.partition(s), str(shard)) for s in streams for shard in range(StreamCounter.SHARDS)]
+    totals = {s: 0 for s in streams}
+    if keys:
+        for shard in StreamCounter.batch_get(keys):
+            totals[shard.pk.split("#", 1)[1]] += int(shard.count)
+    return totals

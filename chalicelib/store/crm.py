@@ -109,11 +109,14 @@ class StreamCounter(CrmItem, discriminator="counter"):
 
 
 class TagRecord(CrmItem, discriminator="tag"):
-    """A tag: its id and first spelling (pk "tag#<case-folded name>", sk "tag")."""
+    """A tag: its id and first spelling. All tags share the partition "tags", sorted by their
+    case-folded name, so the tag list is one Query and a name is one consistent GetItem."""
     id = NumberAttribute()
     name = UnicodeAttribute()
     created_on = UnicodeAttribute()
 
-    @staticmethod
-    def key(name: str):
-        return f"tag#{name.casefold()}", "tag"
+    PARTITION = "tags"
+
+    @classmethod
+    def key(cls, name: str):
+        return cls.PARTITION, name.casefold()

@@ -10,11 +10,11 @@ def canonical(names) -> list:
     if not names:
         return []
     keys = list(dict.fromkeys(TagRecord.key(name) for name in names))
-    known = {tag.pk: tag for tag in TagRecord.batch_get(keys, consistent_read=True)}
+    known = {(tag.pk, tag.sk): tag for tag in TagRecord.batch_get(keys, consistent_read=True)}
     result = []
     for name in names:
         pk, sk = TagRecord.key(name)
-        tag = known.get(pk)
+        tag = known.get((pk, sk))
         if tag is None:
             tag = TagRecord(pk, sk, id=next_id("tag"), name=name, created_on=now())
             try:
@@ -23,6 +23,11 @@ def canonical(names) -> list:
                 if error.cause_response_code != "ConditionalCheckFailedException":
                     raise
                 tag = TagRecord.get(pk, sk, consistent_read=True)
-            known[pk] = tag
+            known[(pk, sk)] = tag
         result.append(tag.name)
     return result
+
+
+def all_tags() -> list:
+    """Every tag, ordered by case-folded name."""
+    return list(TagRecord.query(TagRecord.PARTITION))

@@ -1,0 +1,15 @@
+"""GET /contacts_tags: the tags of the contacts the caller can see."""
+from chalicelib.services import tags as rules
+from chalicelib.web.document import Array, Document, Obj
+from chalicelib.web.request import ok
+from chalicelib.web.routing import Routes
+
+routes = Routes()
+
+
+@routes.get("/contacts_tags")
+def list_tags(req):
+    found = rules.visible_tags(req.caller)
+    rows = [Obj([("id", int(tag.id)), ("name", tag.name), ("color", rules.color(tag.name))])
+            for tag, _count in found]
+    return ok(Document("tags", Array("tag", rows), {"total_count": len(rows)}))
