@@ -7,17 +7,22 @@ from chalicelib.store import contacts as store
 from chalicelib.store.directory import UserRecord
 from chalicelib.web.document import Array, Joined, Obj, ref
 
+from .notes import note_fields
+
 
 class Rendering:
     """What rendering a set of contacts needs, read once: custom field definitions and the
     authors and assignees (one BatchGetItem)."""
 
-    def __init__(self, caller, contacts):
+    def __init__(self, caller, contacts, users_of=()):
         self.caller = caller
-        self.definitions = field_rules.defined("contact")
+        self.definitions = field_rules.defined("contact") if contacts else []
         user_ids = {int(u) for c in contacts for u in (c.author_id, c.assigned_to_id) if u}
+        user_ids |= {int(n.author_id) for n in users_of if n.author_id}
         self.users = ({int(u.id): u for u in UserRecord.batch_get([UserRecord.key(i) for i in user_ids])}
                       if user_ids else {})
+
+    notes = ()
 
     def user_ref(self, user_id):
         user = self.users.get(int(user_id)) if user_id else None
@@ -83,6 +88,9 @@ def contact_view(contact, rendering: Rendering, include_projects=False, show=Fal
     fields += [("created_on", contact.created_on), ("updated_on", contact.updated_on)]
     if show:
         fields.append(("projects", rendering.projects(contact)))
+        if "notes" in includes and rendering.notes:
+            fields.append(("notes", Array("note", [Obj([("id", int(n.id))] + note_fields(n, rendering))
+                                                   for n in rendering.notes])))
         if "contacts" in includes and contact.is_company:
             people = company_people(rendering.caller, contact)
             if people:

@@ -165,16 +165,17 @@ def _run(build) -> None:
             time.sleep(0.05 * (2 ** attempt) * (1 + random.random()))
 
 
-def save(contact, previous=None) -> None:
+def save(contact, previous=None, extra=()) -> None:
     """Write `contact` (its version already advanced) with every changed entry and counter,
-    conditioned on `previous` still being what is stored (or nothing, on create)."""
+    conditioned on `previous` still being what is stored (or nothing, on create). `extra`
+    holds ("put" | "delete", item) pairs that belong to the same change (a note)."""
     entries = entries_of(contact)
     new_streams = {entry.stream for entry in entries}
     old_streams = set(streams_of(previous))
     removed = old_streams - new_streams
     counter_changes = [(s, 1) for s in new_streams - old_streams if counted(s)] + \
                       [(s, -1) for s in removed if counted(s)]
-    if 1 + len(entries) + len(removed) + len(counter_changes) > TRANSACTION_LIMIT:
+    if 1 + len(entries) + len(removed) + len(counter_changes) + len(extra) > TRANSACTION_LIMIT:
         raise TooManyChanges()
     pk = ContactRecord.key(contact.id)[0]
 
@@ -189,6 +190,8 @@ def save(contact, previous=None) -> None:
             tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
         for stream, delta in counter_changes:
             tx.update(_counter(stream), actions=_add(delta))
+        for action, item in extra:
+            tx.save(item) if action == "put" else tx.delete(item)
 
     _run(build)
 

@@ -120,3 +120,29 @@ class TagRecord(CrmItem, discriminator="tag"):
     @classmethod
     def key(cls, name: str):
         return cls.PARTITION, name.casefold()
+
+
+class NoteRecord(CrmItem, discriminator="note"):
+    """A note, stored under its source (pk "contact#<id>"), sk "note#<padded id>"."""
+    id = NumberAttribute()
+    source_type = UnicodeAttribute()
+    source_id = NumberAttribute()
+    subject = UnicodeAttribute(null=True)
+    content = UnicodeAttribute()
+    type_id = NumberAttribute(null=True)
+    author_id = NumberAttribute(null=True)
+    created_on = UnicodeAttribute()
+    updated_on = UnicodeAttribute()
+
+    @staticmethod
+    def sort_key(note_id: int) -> str:
+        return f"note#{int(note_id):012d}"
+
+
+class NotePointer(CrmItem, discriminator="note_pointer"):
+    """Where note <id> lives (pk "note#<id>", sk "note"), for /notes/:id."""
+    source_pk = UnicodeAttribute()
+
+    @staticmethod
+    def key(note_id: int):
+        return f"note#{int(note_id)}", "note"

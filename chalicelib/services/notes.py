@@ -1,0 +1,137 @@
+"""Notes on contacts (SPEC section 6): visible when their source is; adding one needs
+add_notes and touches the contact's updated_on (with its index entries) in the same
+transaction; editing or deleting needs delete_notes, or delete_own_notes on one's own note."""
+import datetime
+
+from chalicelib.store import contacts as contact_store
+from chalicelib.store import notes as store
+from chalicelib.store.crm import ContactRecord, NoteRecord
+from chalicelib.store.operations import next_id, now
+
+from . import contacts as contact_rules
+from . import validation as v
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .permissions import Caller
+from .visibility import ContactVisibility
+
+SOURCE_TYPES = ("Contact",)
+TYPES = (0, 1, 2)           # email, call, meeting; None is a plain note
+CONTENT_MAX, SUBJECT_MAX = 65536, 255
+
+
+def _source(caller: Caller, source_type, source_id) -> ContactRecord:
+    messages = v.Messages()
+    if source_type not in (None, "") and source_type not in SOURCE_TYPES:
+        messages.not_included("Source type")
+    number = v.integer(source_id, "Source", messages)
+    if number is None and not messages:
+        messages.blank("Source")
+    messages.raise_any()
+    return contact_rules.find(caller, number)
+
+
+def _may_change(caller: Caller, note, contact) -> bool:
+    rules = ContactVisibility(caller)
+    if rules.may("delete_notes", contact):
+        return True
+    own = caller.id is not None and note.author_id == caller.id
+    return own and rules.may("delete_own_notes", contact)
+
+
+def _stamp(value, messages: v.Messages):
+    if value in (None, ""):
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        messages.add("Created on is not a valid date")
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _attributes(data: dict, creating: bool) -> dict:
+    messages = v.Messages()
+    values = {}
+    if creating or "content" in data:
+        content = v.text(data.get("content"), "Content", messages)
+        if not (content or "").strip():
+            messages.blank("Content")
+        messages.check_length("Content", content, CONTENT_MAX)
+        values["content"] = content
+    if "subject" in data:
+        values["subject"] = v.stripped(data.get("subject"), "Subject", messages) or None
+        messages.check_length("Subject", values["subject"], SUBJECT_MAX)
+    if "type_id" in data:
+        type_id = v.integer(data.get("type_id"), "Type", v.Messages()) if data.get("type_id") not in (None, "") else None
+        if data.get("type_id") not in (None, "") and type_id not in TYPES:
+            messages.not_included("Type")
+        values["type_id"] = type_id
+    if "created_on" in data:
+        stamp = _stamp(data.get("created_on"), messages)
+        if stamp:
+            values["created_on"] = stamp
+    messages.raise_any()
+    return values
+
+
+def find(caller: Caller, note_id):
+    """A note whose source the caller sees, with that source."""
+    note = store.get(note_id) if str(note_id).isdigit() else None
+    if note is None:
+        raise NotFound()
+    contact = contact_store.get(note.source_id)
+    if contact is None:
+        raise NotFound()
+    if not ContactVisibility(caller).sees(contact):
+        raise Forbidden()
+    return note, contact
+
+
+def of_contact(caller: Caller, contact) -> list:
+    """The contact's notes, oldest first (the caller already sees the contact)."""
+    return sorted(store.of_source(contact.pk), key=lambda n: (n.created_on, int(n.id)))
+
+
+def create(caller: Caller, data: dict, source_type=None, source_id=None) -> tuple:
+    """Returns (note, contact)."""
+    contact = _source(caller, source_type, source_id)
+    if not ContactVisibility(caller).may("add_notes", contact):
+        raise Forbidden()
+    values = _attributes(data, creating=True)
+    stamp = now()
+    note_id = next_id("note")
+    note = NoteRecord(contact.pk, NoteRecord.sort_key(note_id), id=note_id, source_type="Contact",
+                      source_id=int(contact.id), author_id=caller.id, created_on=values.pop("created_on", stamp),
+                      updated_on=stamp, **values)
+    for _attempt in range(contact_rules.WRITE_ATTEMPTS):
+        previous = ContactRecord.from_raw_data(contact.serialize())
+        contact.version = int(previous.version) + 1
+        contact.updated_on = stamp
+        try:
+            contact_store.save(contact, previous, extra=store.items_of(note))
+            return note, contact
+        except contact_store.VersionConflict:
+            contact = contact_rules.find(caller, contact.id)
+    raise Conflict()
+
+
+def update(caller: Caller, note_id, data: dict) -> None:
+    note, contact = find(caller, note_id)
+    if not _may_change(caller, note, contact):
+        raise Forbidden()
+    for key, value in _attributes(data, creating=False).items():
+        setattr(note, key, value)
+    note.updated_on = now()
+    store.save(note)
+
+
+def delete(caller: Caller, note_id) -> None:
+    note, contact = find(caller, note_id)
+    if not _may_change(caller, note, contact):
+        raise Forbidden()
+    store.remove(note)
+
+
+__all__ = ["create", "update", "delete", "find", "of_contact", "Invalid"]
