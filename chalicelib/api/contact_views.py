@@ -8,6 +8,7 @@ from chalicelib.store.directory import UserRecord
 from chalicelib.web.document import Array, Joined, Obj, ref
 
 from .notes import note_fields
+from .tickets import ticket_summary
 
 
 class Rendering:
@@ -23,6 +24,7 @@ class Rendering:
                       if user_ids else {})
 
     notes = ()
+    tickets = ()
 
     def user_ref(self, user_id):
         user = self.users.get(int(user_id)) if user_id else None
@@ -95,6 +97,9 @@ def contact_view(contact, rendering: Rendering, include_projects=False, show=Fal
             people = company_people(rendering.caller, contact)
             if people:
                 fields.append(("contacts", Array("contact", people)))
+        for key in ("tickets", "issues"):   # python-redmine reads them as issues
+            if key in includes and rendering.tickets:
+                fields.append((key, Array(key[:-1], [ticket_summary(t) for t in rendering.tickets])))
     return Obj(fields)
 
 

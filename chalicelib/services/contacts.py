@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.store import contacts as store
 from chalicelib.store import notes as note_store
+from chalicelib.store import tickets as ticket_store
 from chalicelib.store import records, tags as tag_store
 from chalicelib.store.crm import ContactRecord
 from chalicelib.store.directory import UserRecord
@@ -442,13 +443,14 @@ def _follow_rename(person, old_name: str, new_name: str) -> int:
 # ------------------------------------------------------------------ delete and links
 
 def delete(caller: Caller, contact_id) -> None:
-    """The contact with its entries and counters in one transaction, then its notes."""
+    """The contact with its entries and counters in one transaction, then its notes and tickets."""
     contact = find(caller, contact_id, "delete_contacts")
     try:
         store.remove(contact)
     except store.VersionConflict:
         raise Conflict() from None
     note_store.remove_all(contact.pk)
+    ticket_store.remove_all(contact.pk)
 
 
 def add_project(caller: Caller, contact_id, project_ref) -> None:

@@ -146,3 +146,48 @@ class NotePointer(CrmItem, discriminator="note_pointer"):
     @staticmethod
     def key(note_id: int):
         return f"note#{int(note_id)}", "note"
+
+
+class TicketStreams(GlobalSecondaryIndex):
+    """The same `streams` index: a ticket sits in its project's ticket stream."""
+    class Meta:
+        index_name = "streams"
+        projection = AllProjection()
+
+    stream = UnicodeAttribute(hash_key=True)
+    order = UnicodeAttribute(range_key=True)
+
+
+class TicketRecord(CrmItem, discriminator="ticket"):
+    """A support ticket, stored under its contact (sk "ticket#<padded id>"), listed through
+    the stream "tickets#project#<id>" in id order."""
+    id = NumberAttribute()
+    stream = UnicodeAttribute()
+    order = UnicodeAttribute()
+    streams = TicketStreams()
+    subject = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    status_id = NumberAttribute(default=1)
+    due_date = UnicodeAttribute(null=True)
+    contact_id = NumberAttribute()
+    project_id = NumberAttribute()
+    author_id = NumberAttribute(null=True)
+    created_on = UnicodeAttribute()
+    updated_on = UnicodeAttribute()
+
+    @staticmethod
+    def sort_key(ticket_id: int) -> str:
+        return f"ticket#{int(ticket_id):012d}"
+
+    @staticmethod
+    def project_stream(project_id: int) -> str:
+        return f"tickets#project#{int(project_id)}"
+
+
+class TicketPointer(CrmItem, discriminator="ticket_pointer"):
+    """Where ticket <id> lives (pk "ticket#<id>", sk "ticket")."""
+    contact_pk = UnicodeAttribute()
+
+    @staticmethod
+    def key(ticket_id: int):
+        return f"ticket#{int(ticket_id)}", "ticket"

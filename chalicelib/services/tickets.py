@@ -1,0 +1,113 @@
+"""Support tickets of contacts (SPEC section 6): visible when their contact is; opening,
+changing and deleting one needs edit_contacts on the contact."""
+from chalicelib.store import contacts as contact_store
+from chalicelib.store import tickets as store
+from chalicelib.store.crm import TicketRecord
+from chalicelib.store.operations import next_id, now
+
+from . import contacts as contact_rules
+from . import projects as project_rules
+from . import validation as v
+from .errors import Forbidden, Invalid, NotFound
+from .permissions import Caller
+from .visibility import ContactVisibility
+
+STATUSES = {1: "New", 2: "Open", 3: "Closed"}
+SUBJECT_MAX, DESCRIPTION_MAX = 255, 65536
+
+
+def find(caller: Caller, ticket_id):
+    """A ticket whose contact the caller sees, with that contact."""
+    ticket = store.get(ticket_id) if str(ticket_id).isdigit() else None
+    contact = contact_store.get(ticket.contact_id) if ticket else None
+    if ticket is None or contact is None:
+        raise NotFound()
+    if not ContactVisibility(caller).sees(contact):
+        raise Forbidden()
+    return ticket, contact
+
+
+def of_contact(contact) -> list:
+    return sorted(store.of_contact(contact.pk), key=lambda t: int(t.id))
+
+
+def listed(caller: Caller, params: dict) -> list:
+    """Tickets of the contacts the caller sees, newest first; contact_id and status_id filter."""
+    rules = ContactVisibility(caller)
+    projects = list(caller.projects) if caller.admin else sorted(rules.viewing)
+    if not caller.admin and not projects:
+        raise Forbidden()
+    tickets = store.of_projects(projects)
+    messages = v.Messages()
+    contact_id = v.integer(params.get("contact_id"), "Parameter contact_id", messages)
+    status_id = v.integer(params.get("status_id"), "Parameter status_id", messages)
+    messages.raise_any()
+    if contact_id is not None:
+        tickets = [t for t in tickets if int(t.contact_id) == contact_id]
+    if status_id is not None:
+        tickets = [t for t in tickets if int(t.status_id) == status_id]
+    entries = contact_store.entries_by_id({int(t.contact_id) for t in tickets})
+    return [t for t in tickets if int(t.contact_id) in entries and rules.sees(entries[int(t.contact_id)])]
+
+
+def _attributes(data: dict, creating: bool) -> dict:
+    messages = v.Messages()
+    values = {}
+    if creating or "subject" in data:
+        values["subject"] = v.required(data, "subject", "Subject", messages, SUBJECT_MAX)
+    if "description" in data:
+        values["description"] = v.text(data.get("description"), "Description", messages) or None
+        messages.check_length("Description", values["description"], DESCRIPTION_MAX)
+    if "status_id" in data:
+        status = v.integer(data.get("status_id"), "Status", v.Messages())
+        if status not in STATUSES:
+            messages.not_included("Status")
+        values["status_id"] = status
+    if "due_date" in data:
+        due = v.stripped(data.get("due_date"), "Due date", messages) or None
+        if due and not v.valid_date(due):
+            messages.add("Due date is not a valid date")
+        values["due_date"] = due
+    messages.raise_any()
+    return values
+
+
+def create(caller: Caller, data: dict) -> TicketRecord:
+    messages = v.Messages()
+    contact_id = v.integer(data.get("contact_id"), "Contact", messages)
+    if contact_id is None and not messages:
+        messages.blank("Contact")
+    messages.raise_any()
+    contact = contact_rules.find(caller, contact_id, "edit_contacts")
+    values = _attributes(data, creating=True)
+    project_id = int(contact.project_ids[0])
+    if data.get("project_id") not in (None, ""):
+        project = project_rules.resolve(caller, data.get("project_id"))
+        if project is None or int(project.id) not in [int(p) for p in contact.project_ids]:
+            raise Invalid(["Project is not included in the list"])
+        project_id = int(project.id)
+    ticket_id = next_id("ticket")
+    stamp = now()
+    ticket = TicketRecord(contact.pk, TicketRecord.sort_key(ticket_id), id=ticket_id,
+                          stream=TicketRecord.project_stream(project_id), order=f"{ticket_id:012d}",
+                          contact_id=int(contact.id), project_id=project_id, author_id=caller.id,
+                          created_on=stamp, updated_on=stamp, **values)
+    store.save(ticket, new=True)
+    return ticket
+
+
+def update(caller: Caller, ticket_id, data: dict) -> None:
+    ticket, contact = find(caller, ticket_id)
+    if not ContactVisibility(caller).may("edit_contacts", contact):
+        raise Forbidden()
+    for key, value in _attributes(data, creating=False).items():
+        setattr(ticket, key, value)
+    ticket.updated_on = now()
+    store.save(ticket)
+
+
+def delete(caller: Caller, ticket_id) -> None:
+    ticket, contact = find(caller, ticket_id)
+    if not ContactVisibility(caller).may("edit_contacts", contact):
+        raise Forbidden()
+    store.remove(ticket)
