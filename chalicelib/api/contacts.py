@@ -9,20 +9,32 @@ from chalicelib.services import projects as project_rules
 from chalicelib.services import web_forms as forms
 from chalicelib.services.validation import section
 from chalicelib.web.document import Array, Document
-from chalicelib.web.request import created, done, ok, see_other
+from chalicelib.web.pagination import Page
+from chalicelib.web.request import created, done, ok, see_other, text_reply
 from chalicelib.web.routing import Routes, accepts_form_keys
 
 from .contact_views import Rendering, contact_view
+from .vcards import CONTENT_TYPE as VCARD_TYPE, vcards
 from .web_forms import cors_headers, honeypot_reply, preflight, with_errors
 
 routes = Routes()
 
 
-@routes.get("/contacts")
-@routes.get("/projects/{project_id}/contacts")
+WITH_VCARDS = ("json", "xml", "vcf")
+ADDRESS_BOOK_MAX = 1000
+
+
+@routes.get("/contacts", formats=WITH_VCARDS)
+@routes.get("/projects/{project_id}/contacts", formats=WITH_VCARDS)
 def list_contacts(req):
     query = lists.parse(req.caller, req.query, req.args.get("project_id"))
     query.include_projects = "projects" in req.includes()
+    if req.fmt == "vcf":
+        # An address book export: every match (up to ADDRESS_BOOK_MAX) unless a page is asked for.
+        paged = any(req.query.get(k) not in (None, "") for k in ("limit", "offset", "page"))
+        page = req.page() if paged else Page(0, ADDRESS_BOOK_MAX)
+        _total, contacts = lists.run(req.caller, query, page)
+        return text_reply(vcards(contacts), VCARD_TYPE, "contacts.vcf")
     page = req.page()
     total, contacts = lists.run(req.caller, query, page)
     rendering = Rendering(req.caller, contacts)
@@ -40,9 +52,12 @@ def _show_document(req, contact) -> Document:
     return Document("contact", contact_view(contact, rendering, show=True, includes=req.includes()))
 
 
-@routes.get("/contacts/{id}")
+@routes.get("/contacts/{id}", formats=WITH_VCARDS)
 def show_contact(req):
-    return ok(_show_document(req, rules.find(req.caller, req.args["id"])))
+    contact = rules.find(req.caller, req.args["id"])
+    if req.fmt == "vcf":
+        return text_reply(vcards([contact]), VCARD_TYPE, f"contact-{contact.id}.vcf")
+    return ok(_show_document(req, contact))
 
 
 @routes.post("/contacts")

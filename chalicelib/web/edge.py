@@ -51,10 +51,12 @@ def _base_url(chalice_request, headers: dict) -> str:
     return f"{proto}://{host}{prefix}"
 
 
-def _render(status: int, fmt: str, document=None, headers=None, nometa=False, head=False) -> Response:
+def _render(status: int, fmt: str, document=None, headers=None, nometa=False, head=False, body=None) -> Response:
     headers = dict(headers or {})
-    headers["Content-Type"] = CONTENT_TYPES[fmt]
-    body = ""
+    if fmt not in CONTENT_TYPES:   # a format with its own bodies (vCard): errors come as JSON
+        fmt = "json"
+    headers.setdefault("Content-Type", CONTENT_TYPES[fmt])
+    body = body or ""
     if document is not None:
         body = encode(document.without_meta() if nometa else document, fmt)
     if head:
@@ -107,8 +109,8 @@ class Edge:
                 if len(request.raw_body) > FORM_BODY_BYTES:
                     raise PayloadTooLarge(f"Request body is larger than {FORM_BODY_BYTES} bytes")
             reply: Reply = match.route.handler(request)
-            return _render(reply.status, fmt, reply.document, reply.headers,
-                           nometa=request.nometa, head=chalice_request.method == "HEAD")
+            return _render(reply.status, fmt, reply.document, reply.headers, nometa=request.nometa,
+                           head=chalice_request.method == "HEAD", body=reply.body)
         except Exception as error:  # every failure leaves through the one mapping
             caller = getattr(request, "caller", None)
             failure = failure_for(error, anonymous=caller is None or caller.anonymous)

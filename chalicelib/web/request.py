@@ -63,6 +63,14 @@ class Reply:
     status: int
     document: Optional[Document] = None
     headers: dict = field(default_factory=dict)
+    body: Optional[str] = None       # a finished body in its own format (a vCard), sent as it is
+
+
+def text_reply(body: str, content_type: str, filename: str = None) -> Reply:
+    headers = {"Content-Type": content_type}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Reply(200, None, headers, body)
 
 
 def see_other(url: str) -> Reply:
