@@ -9,8 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from chalicelib.store import contacts as store
-from chalicelib.store import notes as note_store
-from chalicelib.store import tickets as ticket_store
+from chalicelib.store import attached
 from chalicelib.store import records, tags as tag_store
 from chalicelib.store.crm import ContactRecord
 from chalicelib.store.directory import UserRecord
@@ -449,8 +448,8 @@ def delete(caller: Caller, contact_id) -> None:
         store.remove(contact)
     except store.VersionConflict:
         raise Conflict() from None
-    note_store.remove_all(contact.pk)
-    ticket_store.remove_all(contact.pk)
+    attached.notes.remove_all(contact.pk)
+    attached.tickets.remove_all(contact.pk)
 
 
 def add_project(caller: Caller, contact_id, project_ref) -> None:

@@ -4,7 +4,7 @@ transaction; editing or deleting needs delete_notes, or delete_own_notes on one'
 import datetime
 
 from chalicelib.store import contacts as contact_store
-from chalicelib.store import notes as store
+from chalicelib.store.attached import notes as store
 from chalicelib.store.crm import ContactRecord, NoteRecord
 from chalicelib.store.operations import next_id, now
 
@@ -91,7 +91,7 @@ def find(caller: Caller, note_id):
 
 def of_contact(caller: Caller, contact) -> list:
     """The contact's notes, oldest first (the caller already sees the contact)."""
-    return sorted(store.of_source(contact.pk), key=lambda n: (n.created_on, int(n.id)))
+    return sorted(store.under(contact.pk), key=lambda n: (n.created_on, int(n.id)))
 
 
 def create(caller: Caller, data: dict, source_type=None, source_id=None) -> tuple:
@@ -110,7 +110,7 @@ def create(caller: Caller, data: dict, source_type=None, source_id=None) -> tupl
         contact.version = int(previous.version) + 1
         contact.updated_on = stamp
         try:
-            contact_store.save(contact, previous, extra=store.items_of(note))
+            contact_store.save(contact, previous, extra=store.puts(note))
             return note, contact
         except contact_store.VersionConflict:
             contact = contact_rules.find(caller, contact.id)

@@ -1,7 +1,7 @@
 """Support tickets of contacts (SPEC section 6): visible when their contact is; opening,
 changing and deleting one needs edit_contacts on the contact."""
 from chalicelib.store import contacts as contact_store
-from chalicelib.store import tickets as store
+from chalicelib.store.attached import tickets as store, tickets_of_projects
 from chalicelib.store.crm import TicketRecord
 from chalicelib.store.operations import next_id, now
 
@@ -28,7 +28,7 @@ def find(caller: Caller, ticket_id):
 
 
 def of_contact(contact) -> list:
-    return sorted(store.of_contact(contact.pk), key=lambda t: int(t.id))
+    return sorted(store.under(contact.pk), key=lambda t: int(t.id))
 
 
 def listed(caller: Caller, params: dict) -> list:
@@ -37,7 +37,7 @@ def listed(caller: Caller, params: dict) -> list:
     projects = list(caller.projects) if caller.admin else sorted(rules.viewing)
     if not caller.admin and not projects:
         raise Forbidden()
-    tickets = store.of_projects(projects)
+    tickets = tickets_of_projects(projects)
     messages = v.Messages()
     contact_id = v.integer(params.get("contact_id"), "Parameter contact_id", messages)
     status_id = v.integer(params.get("status_id"), "Parameter status_id", messages)
@@ -92,7 +92,7 @@ def create(caller: Caller, data: dict) -> TicketRecord:
                           stream=TicketRecord.project_stream(project_id), order=f"{ticket_id:012d}",
                           contact_id=int(contact.id), project_id=project_id, author_id=caller.id,
                           created_on=stamp, updated_on=stamp, **values)
-    store.save(ticket, new=True)
+    store.save_new(ticket)
     return ticket
 
 

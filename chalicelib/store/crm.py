@@ -139,13 +139,14 @@ class NoteRecord(CrmItem, discriminator="note"):
         return f"note#{int(note_id):012d}"
 
 
-class NotePointer(CrmItem, discriminator="note_pointer"):
-    """Where note <id> lives (pk "note#<id>", sk "note"), for /notes/:id."""
-    source_pk = UnicodeAttribute()
+class Pointer(CrmItem, discriminator="pointer"):
+    """Where an item stored under another one lives, for lookups by id (/notes/:id):
+    pk "<kind>#<id>", sk "<kind>", home_pk the partition holding the item."""
+    home_pk = UnicodeAttribute()
 
     @staticmethod
-    def key(note_id: int):
-        return f"note#{int(note_id)}", "note"
+    def key(kind: str, item_id: int):
+        return f"{kind}#{int(item_id)}", kind
 
 
 class TicketStreams(GlobalSecondaryIndex):
@@ -182,12 +183,3 @@ class TicketRecord(CrmItem, discriminator="ticket"):
     @staticmethod
     def project_stream(project_id: int) -> str:
         return f"tickets#project#{int(project_id)}"
-
-
-class TicketPointer(CrmItem, discriminator="ticket_pointer"):
-    """Where ticket <id> lives (pk "ticket#<id>", sk "ticket")."""
-    contact_pk = UnicodeAttribute()
-
-    @staticmethod
-    def key(ticket_id: int):
-        return f"ticket#{int(ticket_id)}", "ticket"
