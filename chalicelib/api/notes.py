@@ -2,7 +2,7 @@
 from chalicelib.services import notes as rules
 from chalicelib.services.validation import section
 from chalicelib.store import contacts as contact_store
-from chalicelib.web.document import Document, Obj, ref
+from chalicelib.web.document import Document, Obj
 from chalicelib.web.request import created, done, ok
 from chalicelib.web.routing import Routes
 

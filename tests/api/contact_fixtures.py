@@ -1,6 +1,4 @@
 """A small CRM to test contacts on: projects, people with roles, custom fields."""
-import pytest
-
 from tests.conftest import body_json
 
 
@@ -47,10 +45,3 @@ class Crm:
         assert r.status_code == 200, (r.status_code, r.body)
         doc = body_json(r)
         return [c["id"] for c in doc["contacts"]], doc["total_count"]
-
-
-@pytest.fixture
-def crm(api, admin_key, people):
-    world = Crm(api, admin_key, people)
-    world.project("support")
-    return world

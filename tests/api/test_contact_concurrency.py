@@ -3,7 +3,6 @@ from chalicelib.services import contacts as rules
 from chalicelib.services.permissions import Caller
 from chalicelib.store import contacts as store
 from chalicelib.store.crm import ContactIndexEntry, ContactRecord, StreamCounter
-from tests.api.contact_fixtures import crm  # noqa: F401
 from tests.conftest import body_json
 
 SUMMARY = ("stream", "order", "contact_id", "name", "visibility", "author_id", "assigned_to_id",

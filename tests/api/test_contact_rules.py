@@ -1,7 +1,6 @@
 """Contact validation messages, permissions and the visibility matrix of SPEC section 2."""
 import pytest
 
-from tests.api.contact_fixtures import crm  # noqa: F401
 from tests.conftest import body_json
 
 

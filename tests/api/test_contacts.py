@@ -3,7 +3,6 @@ import json
 
 import pytest
 
-from tests.api.contact_fixtures import crm  # noqa: F401
 from tests.conftest import body_json
 
 DECL = '<?xml version="1.0" encoding="UTF-8"?>'

@@ -1,6 +1,4 @@
 """SPEC section 1 through whole requests: formats, status codes, error bodies, limits."""
-import json
-
 import pytest
 
 from chalicelib import config

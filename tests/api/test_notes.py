@@ -4,7 +4,6 @@ import time
 import pytest
 
 from chalicelib.store import meter
-from tests.api.contact_fixtures import crm  # noqa: F401
 from tests.conftest import body_json
 
 FORM = "application/x-www-form-urlencoded"

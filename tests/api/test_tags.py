@@ -2,7 +2,6 @@
 import pytest
 
 from chalicelib.services.tags import color
-from tests.api.contact_fixtures import crm  # noqa: F401
 from tests.conftest import body_json
 
 

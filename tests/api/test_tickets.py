@@ -1,7 +1,6 @@
 """Support tickets of contacts: CRUD in both formats, includes, visibility."""
 import pytest
 
-from tests.api.contact_fixtures import crm  # noqa: F401
 from tests.conftest import body_json
 
 

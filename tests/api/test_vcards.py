@@ -1,7 +1,6 @@
 """vCard 3.0 exports of one contact and of a filtered address book."""
 import vobject
 
-from tests.api.contact_fixtures import crm  # noqa: F401
 from tests.conftest import body_json
 
 

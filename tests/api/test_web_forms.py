@@ -4,7 +4,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from chalicelib.store import ratelimits
-from tests.api.contact_fixtures import crm  # noqa: F401
 from tests.conftest import body_json
 
 SITE = "https://www.example.com"
