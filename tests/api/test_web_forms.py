@@ -208,3 +208,14 @@ def test_form_validation(api, crm, fields, errors):
 def test_form_bodies_are_small(api, crm, form):
     r = api.post(f"/contacts.json?key={form['key']}", {"contact": {"first_name": "Big", "background": "x" * 70000}})
     assert r.status_code == 413
+
+
+def test_rate_limit_per_client_address_across_forms(api, crm, form, monkeypatch):
+    monkeypatch.setattr(ratelimits, "clock", lambda: 1_800_000_000.0)
+    other = body_json(api.post("/projects/support/web_forms.json", {"web_form": {"name": "Second"}},
+                               key=crm.admin))["web_form"]
+    for n in range(10):
+        assert api.post(f"/contacts.json?key={form['key']}", {"contact": {"first_name": f"A{n}"}}).status_code == 201
+    # the second form has its own per-key budget, but this client address has used its minute
+    r = api.post(f"/contacts.json?key={other['key']}", {"contact": {"first_name": "B"}})
+    assert r.status_code == 429
