@@ -7,6 +7,8 @@ from chalicelib.store import contacts as store
 from chalicelib.store.directory import UserRecord
 from chalicelib.web.document import Array, Joined, Obj, ref
 
+from .deals import DealRendering, deal_summary
+from .field_values import custom_field_view
 from .notes import note_fields
 from .tickets import ticket_summary
 
@@ -25,6 +27,7 @@ class Rendering:
 
     notes = ()
     tickets = ()
+    deals = ()
 
     def user_ref(self, user_id):
         user = self.users.get(int(user_id)) if user_id else None
@@ -48,18 +51,6 @@ def address_view(address) -> Obj:
         fields.append(("country_code", code))
     fields.append(("postcode", address.get("postcode")))
     return Obj(fields)
-
-
-def custom_field_view(definition, values: dict) -> Obj:
-    value = values.get(str(int(definition.id)))
-    if definition.multiple:
-        items = value if isinstance(value, list) else ([value] if value else [])
-        return Obj([("id", int(definition.id)), ("name", definition.name), ("multiple", True),
-                    ("value", Array("value", items))], attrs=("id", "name", "multiple"))
-    if isinstance(value, list):
-        value = ", ".join(value)
-    return Obj([("id", int(definition.id)), ("name", definition.name), ("value", value or "")],
-               attrs=("id", "name"))
 
 
 def contact_view(contact, rendering: Rendering, include_projects=False, show=False, includes=()) -> Obj:
@@ -97,6 +88,9 @@ def contact_view(contact, rendering: Rendering, include_projects=False, show=Fal
             people = company_people(rendering.caller, contact)
             if people:
                 fields.append(("contacts", Array("contact", people)))
+        if "deals" in includes and rendering.deals:
+            deal_names = DealRendering(rendering.caller, rendering.deals)
+            fields.append(("deals", Array("deal", [deal_summary(d, deal_names) for d in rendering.deals])))
         for key in ("tickets", "issues"):   # python-redmine reads them as issues
             if key in includes and rendering.tickets:
                 fields.append((key, Array(key[:-1], [ticket_summary(t) for t in rendering.tickets])))

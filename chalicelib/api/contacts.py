@@ -3,6 +3,7 @@
 DELETE /contacts/:id/projects/:project_id."""
 from chalicelib.services import contact_lists as lists
 from chalicelib.services import contacts as rules
+from chalicelib.services import deals as deal_rules
 from chalicelib.services import notes as note_rules
 from chalicelib.services import tickets as ticket_rules
 from chalicelib.services import projects as project_rules
@@ -47,6 +48,8 @@ def _show_document(req, contact) -> Document:
     notes = note_rules.of_contact(req.caller, contact) if "notes" in includes else []
     rendering = Rendering(req.caller, [contact], users_of=notes)
     rendering.notes = notes
+    if "deals" in includes:
+        rendering.deals = deal_rules.of_contact(req.caller, contact)
     if includes & {"tickets", "issues"}:
         rendering.tickets = ticket_rules.of_contact(contact)
     return Document("contact", contact_view(contact, rendering, show=True, includes=req.includes()))

@@ -148,7 +148,7 @@ def _address(value, messages: v.Messages):
     return address
 
 
-def _custom_values(data: dict, definitions: list, messages: v.Messages):
+def custom_values_sent(data: dict, definitions: list, messages: v.Messages):
     """The custom field values sent, by field id; None when none were sent."""
     sent = {}
     if isinstance(data.get("custom_fields"), list):
@@ -271,7 +271,7 @@ def parse(caller: Caller, data: dict, definitions: list, creating: bool) -> Draf
             messages.add("A contact must belong to at least one project")
     if "address_attributes" in data:
         draft.address = _address(data.get("address_attributes"), messages)
-    draft.custom_values = _custom_values(data, definitions, messages)
+    draft.custom_values = custom_values_sent(data, definitions, messages)
     messages.raise_any()
     return draft
 

@@ -1,5 +1,6 @@
-"""What a fresh deployment starts with: the five default roles (SPEC section 2), created once
-and never recreated after an admin changed or removed them."""
+"""What a fresh deployment starts with: the five default roles (SPEC section 2) and the deal
+statuses Pending, Won and Lost, created once and never recreated after an admin changed or
+removed them."""
 from pynamodb.exceptions import PutError
 
 from chalicelib.store import records
@@ -7,6 +8,7 @@ from chalicelib.store.directory import Marker, RoleRecord
 from chalicelib.store.operations import now
 
 from .permissions import ANONYMOUS, NON_MEMBER, PERMISSIONS
+from .deal_statuses import ensure_default_statuses
 from .roles import save_new
 
 DEVELOPER = ("view_contacts", "add_contacts", "edit_contacts", "add_notes", "view_deals")
@@ -22,22 +24,32 @@ DEFAULT_ROLES = (
 )
 
 
-def ensure_defaults() -> bool:
-    """Create the default roles unless done before; True when they were created now."""
-    marker = Marker("marker", "defaults", created_on=now())
+def _first_time(name: str) -> bool:
+    """True exactly once per deployment for each named set of defaults."""
+    marker = Marker("marker", name, created_on=now())
     try:
         marker.save(condition=Marker.pk.does_not_exist())
     except PutError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise
-    for name, permissions, builtin, position in DEFAULT_ROLES:
-        if records.find_lookup("role_name", name.lower()):
-            continue
-        role = save_new(name, permissions, builtin=builtin)
-        role.position = position
-        role.save()
     return True
+
+
+def ensure_defaults() -> bool:
+    """Create the default roles and deal statuses unless done before; True when the roles
+    were created now. Never recreates what an admin changed or removed."""
+    created = _first_time("defaults")
+    if created:
+        for name, permissions, builtin, position in DEFAULT_ROLES:
+            if records.find_lookup("role_name", name.lower()):
+                continue
+            role = save_new(name, permissions, builtin=builtin)
+            role.position = position
+            role.save()
+    if _first_time("deal_statuses"):
+        ensure_default_statuses()
+    return created
 
 
 __all__ = ["ensure_defaults", "DEFAULT_ROLES", "RoleRecord"]

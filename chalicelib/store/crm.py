@@ -183,3 +183,54 @@ class TicketRecord(CrmItem, discriminator="ticket"):
     @staticmethod
     def project_stream(project_id: int) -> str:
         return f"tickets#project#{int(project_id)}"
+
+
+class DealStreams(GlobalSecondaryIndex):
+    """The same `streams` index, for deal entries."""
+    class Meta:
+        index_name = "streams"
+        projection = AllProjection()
+
+    stream = UnicodeAttribute(hash_key=True)
+    order = UnicodeAttribute(range_key=True)
+
+
+class DealRecord(CrmItem, discriminator="deal"):
+    """A deal (pk "deal#<id>", sk "deal")."""
+    id = NumberAttribute()
+    version = NumberAttribute(default=1)
+    name = UnicodeAttribute()
+    project_id = NumberAttribute()
+    contact_id = NumberAttribute(null=True)
+    related_contact_ids = ListAttribute(of=NumberAttribute, default=list)
+    price = UnicodeAttribute(null=True)          # a decimal, kept exact as text
+    currency = UnicodeAttribute(null=True)
+    price_type = UnicodeAttribute(null=True)
+    probability = NumberAttribute(null=True)
+    due_date = UnicodeAttribute(null=True)
+    background = UnicodeAttribute(null=True)
+    status_id = NumberAttribute(null=True)
+    category_id = NumberAttribute(null=True)
+    assigned_to_id = NumberAttribute(null=True)
+    author_id = NumberAttribute(null=True)
+    custom_values = JSONAttribute(null=True)
+    created_on = UnicodeAttribute()
+    updated_on = UnicodeAttribute()
+
+    @staticmethod
+    def key(deal_id: int):
+        return f"deal#{int(deal_id)}", "deal"
+
+
+class DealIndexEntry(CrmItem, discriminator="deal_entry"):
+    """A deal in one stream ("deals#project#<id>", "deals#contact#<id>"), newest first."""
+    stream = UnicodeAttribute()
+    order = UnicodeAttribute()
+    streams = DealStreams()
+    deal_id = NumberAttribute()
+    project_id = NumberAttribute()
+    contact_id = NumberAttribute(null=True)
+    contact_ids = ListAttribute(of=NumberAttribute, default=list)   # the contact, then related ones
+    status_id = NumberAttribute(null=True)
+    assigned_to_id = NumberAttribute(null=True)
+    search = UnicodeAttribute(null=True)

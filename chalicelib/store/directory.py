@@ -145,3 +145,19 @@ class WebFormRecord(Record, discriminator="web_form"):
     assigned_to_id = NumberAttribute(null=True)
     rate_limit = NumberAttribute(default=10)      # posts a minute, per key and per client address
     daily_cap = NumberAttribute(default=1000)     # posts a day, per key
+
+
+class DealStatusRecord(Record, discriminator="deal_status"):
+    """A deal status: open or closed, one of them the default for new deals."""
+    KIND = "deal_status"
+    name = UnicodeAttribute()
+    is_closed = BooleanAttribute(default=False)
+    is_default = BooleanAttribute(default=False)
+    position = NumberAttribute(default=1)
+
+
+class DealCategoryRecord(Record, discriminator="deal_category"):
+    """A deal category of one project."""
+    KIND = "deal_category"
+    project_id = NumberAttribute()
+    name = UnicodeAttribute()

@@ -1,0 +1,15 @@
+"""Custom field values of a contact or a deal: every defined field, in position order, with
+its value (a list for a `multiple` field)."""
+from chalicelib.web.document import Array, Obj
+
+
+def custom_field_view(definition, values: dict) -> Obj:
+    value = values.get(str(int(definition.id)))
+    if definition.multiple:
+        items = value if isinstance(value, list) else ([value] if value else [])
+        return Obj([("id", int(definition.id)), ("name", definition.name), ("multiple", True),
+                    ("value", Array("value", items))], attrs=("id", "name", "multiple"))
+    if isinstance(value, list):
+        value = ", ".join(value)
+    return Obj([("id", int(definition.id)), ("name", definition.name), ("value", value or "")],
+               attrs=("id", "name"))

@@ -1,0 +1,260 @@
+"""Deals (SPEC section 6): a deal belongs to a project, may name a contact and related
+contacts, and is visible to whoever has view_deals in its project and sees its contact.
+Lists read the deal entries of the streams the caller may see and count exactly."""
+import re
+from decimal import Decimal, InvalidOperation
+
+from chalicelib.store import contacts as contact_store
+from chalicelib.store import deals as store
+from chalicelib.store import records
+from chalicelib.store.crm import DealRecord
+from chalicelib.store.directory import DealCategoryRecord
+from chalicelib.store.operations import next_id, now
+
+from . import custom_fields as field_rules
+from . import deal_statuses
+from . import projects as project_rules
+from . import validation as v
+from .contacts import active_user_id, custom_values_sent
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .permissions import Caller
+from .visibility import ContactVisibility
+
+NAME_MAX, TEXT_MAX, BACKGROUND_MAX, RELATED_MAX = 255, 255, 65536, 20
+WRITE_ATTEMPTS = 4
+
+
+def price_text(value) -> str:
+    """A decimal as the plugin renders it: "10000.0", "99.5"."""
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return f"{int(number)}.0"
+    return format(number.normalize(), "f")
+
+
+class DealVisibility:
+    """view_deals in the deal's project, and its contact (if any) visible."""
+
+    def __init__(self, caller: Caller):
+        self.caller = caller
+        self.contacts = ContactVisibility(caller)
+
+    def sees(self, deal, contact_entries: dict) -> bool:
+        if not self.caller.allowed("view_deals", self.caller.project(deal.project_id)):
+            return False
+        entry = contact_entries.get(int(deal.contact_id)) if deal.contact_id else None
+        # A contact that no longer exists hides nothing; one that exists must be visible.
+        return entry is None or self.contacts.sees(entry)
+
+    def filter(self, deals) -> list:
+        deals = list(deals)
+        entries = contact_store.entries_by_id({int(d.contact_id) for d in deals if d.contact_id})
+        return [d for d in deals if self.sees(d, entries)]
+
+
+def find(caller: Caller, deal_id, permission: str = None) -> DealRecord:
+    deal = store.get(deal_id) if str(deal_id).isdigit() else None
+    if deal is None:
+        raise NotFound()
+    if not DealVisibility(caller).filter([deal]):
+        raise Forbidden()
+    if permission and not caller.allowed(permission, caller.project(deal.project_id)):
+        raise Forbidden()
+    return deal
+
+
+def of_contact(caller: Caller, contact) -> list:
+    """Deals of the contact and deals that list it as related, visible ones, newest first."""
+    entries = store.entries_in([store.contact_stream(contact.id)])
+    found = store.get_many(e.deal_id for e in entries)
+    return DealVisibility(caller).filter(found[int(e.deal_id)] for e in entries if int(e.deal_id) in found)
+
+
+# ------------------------------------------------------------------ lists
+
+def _filter_id(params: dict, name: str, caller: Caller):
+    value = params.get(name)
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if text == "me" and name == "assigned_to_id":
+        return caller.id if caller.id is not None else -1
+    if not text.isdigit():
+        raise Invalid([f"Parameter {name} is invalid"])
+    return int(text)
+
+
+def listed(caller: Caller, params: dict, path_project=None) -> list:
+    project_ref = path_project if path_project is not None else params.get("project_id")
+    if project_ref not in (None, ""):
+        project = project_rules.find(caller, project_ref)
+        if not caller.allowed("view_deals", project):
+            raise Forbidden()
+        scope = {int(project.id), *project_rules.descendants(caller, int(project.id))}
+    else:
+        scope = caller.projects_with("view_deals")
+        if not scope:
+            raise Forbidden()
+    contact_id = _filter_id(params, "contact_id", caller)
+    status_id = _filter_id(params, "status_id", caller)
+    assigned = _filter_id(params, "assigned_to_id", caller)
+    words = [contact_store.fold(w) for w in str(params.get("search") or "").split() if contact_store.fold(w)]
+    streams = [store.contact_stream(contact_id)] if contact_id is not None else \
+        [store.project_stream(p) for p in sorted(scope)]
+    entries = [e for e in store.entries_in(streams)
+               if int(e.project_id) in scope
+               and (status_id is None or e.status_id == status_id)
+               and (assigned is None or e.assigned_to_id == assigned)
+               and all(w in (e.search or "") for w in words)]
+    return DealVisibility(caller).filter(entries)
+
+
+def page_of(entries, page) -> list:
+    found = store.get_many(e.deal_id for e in page.slice(entries))
+    return [found[int(e.deal_id)] for e in page.slice(entries) if int(e.deal_id) in found]
+
+
+# ------------------------------------------------------------------ writes
+
+def _contact(caller: Caller, value, label: str, messages: v.Messages):
+    number = v.integer(value.get("id") if isinstance(value, dict) else value, label, messages)
+    if number is None:
+        return None
+    contact = contact_store.get(number)
+    if contact is None or not ContactVisibility(caller).sees(contact):
+        messages.invalid(label)
+        return None
+    return number
+
+
+def _attributes(caller: Caller, data: dict, project_id: int, creating: bool, definitions: list) -> dict:
+    messages = v.Messages()
+    values = {}
+    if creating or "name" in data:
+        values["name"] = v.required(data, "name", "Name", messages, NAME_MAX)
+    if "price" in data:
+        raw = data.get("price")
+        try:
+            values["price"] = None if raw in (None, "") else price_text(Decimal(str(raw).strip()))
+            if values["price"] and not Decimal(values["price"]).is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError, TypeError):
+            messages.add("Price is not a number")
+    for key, label in (("currency", "Currency"), ("price_type", "Price type")):
+        if key in data:
+            values[key] = v.stripped(data.get(key), label, messages) or None
+            messages.check_length(label, values[key], TEXT_MAX)
+    if "probability" in data:
+        probability = v.integer(data.get("probability"), "Probability", messages)
+        if probability is not None and not 0 <= probability <= 100:
+            messages.add("Probability must be between 0 and 100")
+        values["probability"] = probability
+    if "due_date" in data:
+        due = v.stripped(data.get("due_date"), "Due date", messages) or None
+        if due and not v.valid_date(due):
+            messages.add("Due date is not a valid date")
+        values["due_date"] = due
+    if "background" in data:
+        values["background"] = v.text(data.get("background"), "Background", messages) or None
+        messages.check_length("Background", values["background"], BACKGROUND_MAX)
+    if "status_id" in data or creating:
+        status_id = v.integer(data.get("status_id"), "Status", v.Messages()) if data.get("status_id") not in (None, "") \
+            else (deal_statuses.default_status_id() if creating else None)
+        if data.get("status_id") not in (None, "") and (status_id is None or records.get(
+                deal_statuses.DealStatusRecord, status_id) is None):
+            messages.not_included("Status")
+        values["status_id"] = status_id
+    if "category_id" in data:
+        category_id = v.integer(data.get("category_id"), "Category", messages)
+        category = records.get(DealCategoryRecord, category_id) if category_id else None
+        if category_id and (category is None or int(category.project_id) != project_id):
+            messages.invalid("Category")
+        values["category_id"] = category_id
+    if "assigned_to_id" in data:
+        values["assigned_to_id"] = active_user_id(data.get("assigned_to_id"), "Assigned to", messages)
+    if "contact_id" in data:
+        values["contact_id"] = _contact(caller, data.get("contact_id"), "Contact", messages)
+    if "related_contact_ids" in data:
+        raw = data.get("related_contact_ids")
+        if isinstance(raw, str):
+            raw = [part for part in re.split(r"[,|\s]+", raw) if part]
+        if raw is not None and not isinstance(raw, list):
+            messages.invalid("Related contacts")
+            raw = []
+        related = [_contact(caller, item, "Related contacts", messages) for item in raw or []]
+        values["related_contact_ids"] = list(dict.fromkeys(r for r in related if r))
+        if len(values["related_contact_ids"]) > RELATED_MAX:
+            messages.add(f"Related contacts has too many entries (maximum is {RELATED_MAX})")
+    sent = custom_values_sent(data, definitions, messages)
+    if sent is not None:
+        values["custom_values"] = sent
+    messages.raise_any()
+    return values
+
+
+def _merge_custom(deal, sent) -> None:
+    merged = dict(deal.custom_values or {})
+    merged.update(sent)
+    deal.custom_values = {k: val for k, val in merged.items() if val not in (None, [], "")} or None
+
+
+def create(caller: Caller, data: dict, project_ref) -> DealRecord:
+    if project_ref in (None, ""):
+        if not caller.allowed_anywhere("add_deals"):
+            raise Forbidden()
+        raise Invalid(["Project cannot be blank"])
+    project = project_rules.resolve(caller, project_ref) if isinstance(project_ref, (str, int)) else None
+    if project is None or not caller.can_see_project(project):
+        raise NotFound()
+    if not caller.allowed("add_deals", project):
+        raise Forbidden()
+    definitions = field_rules.defined("deal")
+    values = _attributes(caller, data, int(project.id), True, definitions)
+    sent = values.pop("custom_values", None)
+    deal_id = next_id("deal")
+    stamp = now()
+    deal = DealRecord(*DealRecord.key(deal_id), id=deal_id, project_id=int(project.id), author_id=caller.id,
+                      created_on=stamp, updated_on=stamp, **values)
+    _merge_custom(deal, sent or {})
+    _check_required(deal, definitions)
+    store.save(deal)
+    return deal
+
+
+def _check_required(deal, definitions) -> None:
+    missing = [f"{d.name} cannot be blank" for d in definitions
+               if d.is_required and not (deal.custom_values or {}).get(str(int(d.id)))]
+    if missing:
+        raise Invalid(missing)
+
+
+def update(caller: Caller, deal_id, data: dict) -> None:
+    deal = find(caller, deal_id, "edit_deals")
+    definitions = field_rules.defined("deal")
+    values = _attributes(caller, data, int(deal.project_id), False, definitions)
+    sent = values.pop("custom_values", None)
+    for _attempt in range(WRITE_ATTEMPTS):
+        previous = DealRecord.from_raw_data(deal.serialize())
+        for key, value in values.items():
+            setattr(deal, key, value)
+        if sent is not None:
+            _merge_custom(deal, sent)
+        _check_required(deal, definitions)
+        deal.version = int(previous.version) + 1
+        deal.updated_on = now()
+        try:
+            store.save(deal, previous)
+            return
+        except contact_store.VersionConflict:   # a concurrent writer: read again, apply again
+            deal = find(caller, deal_id, "edit_deals")
+    raise Conflict()
+
+
+def delete(caller: Caller, deal_id) -> None:
+    store.remove(find(caller, deal_id, "delete_deals"))
+
+
+def status_in_use(status_id: int) -> bool:
+    """Whether any deal has the status (reads the deal entries of every project)."""
+    projects = [int(p.id) for p in records.all_projects()]
+    return any(e.status_id == status_id for e in store.entries_in([store.project_stream(p) for p in projects]))

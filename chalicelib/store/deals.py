@@ -1,0 +1,89 @@
+"""Deals in DynamoDB: the deal item and one small entry per stream it is listed in (its
+project, its contact and related contacts), written together in one transaction."""
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from .contacts import SEARCH_SEPARATOR, VersionConflict, fold
+from .crm import DealIndexEntry, DealRecord
+from .operations import cancellation_codes, connection
+
+ORDER_BASE = 10 ** 12
+
+
+def project_stream(project_id) -> str:
+    return f"deals#project#{int(project_id)}"
+
+
+def contact_stream(contact_id) -> str:
+    return f"deals#contact#{int(contact_id)}"
+
+
+def contact_ids(deal) -> list:
+    ids = [int(deal.contact_id)] if deal.contact_id else []
+    return list(dict.fromkeys(ids + [int(c) for c in deal.related_contact_ids or []]))
+
+
+def streams_of(deal) -> list:
+    if deal is None:
+        return []
+    return [project_stream(deal.project_id)] + [contact_stream(c) for c in contact_ids(deal)]
+
+
+def entries_of(deal) -> list:
+    pk = DealRecord.key(deal.id)[0]
+    search = SEARCH_SEPARATOR.join(fold(p) for p in (deal.name, deal.background) if p) or None
+    return [DealIndexEntry(pk, f"entry#{stream}", stream=stream, order=f"{ORDER_BASE - int(deal.id):012d}",
+                           deal_id=int(deal.id), project_id=int(deal.project_id), contact_id=deal.contact_id,
+                           contact_ids=contact_ids(deal),
+                           status_id=deal.status_id, assigned_to_id=deal.assigned_to_id, search=search)
+            for stream in streams_of(deal)]
+
+
+def save(deal, previous=None) -> None:
+    """The deal and its entries; on update, `previous` must still be what is stored."""
+    entries = entries_of(deal)
+    removed = set(streams_of(previous)) - {e.stream for e in entries}
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            if previous is None:
+                tx.save(deal, condition=DealRecord.pk.does_not_exist())
+            else:
+                tx.save(deal, condition=DealRecord.version == int(previous.version))
+            for entry in entries:
+                tx.save(entry)
+            for stream in removed:
+                tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
+    except TransactWriteError as error:
+        if cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
+            raise VersionConflict() from None
+        raise
+
+
+def remove(deal) -> None:
+    with TransactWrite(connection=connection()) as tx:
+        tx.delete(deal)
+        for stream in streams_of(deal):
+            tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
+
+
+def get(deal_id):
+    try:
+        return DealRecord.get(*DealRecord.key(deal_id), consistent_read=True)
+    except DealRecord.DoesNotExist:
+        return None
+
+
+def get_many(deal_ids) -> dict:
+    keys = [DealRecord.key(i) for i in dict.fromkeys(int(i) for i in deal_ids)]
+    return {int(d.id): d for d in DealRecord.batch_get(keys)} if keys else {}
+
+
+def entries_in(streams) -> list:
+    """The entries of the streams, newest deal first, each deal once."""
+    seen, found = set(), []
+    for stream in streams:
+        for entry in DealIndexEntry.streams.query(stream):
+            if entry.deal_id not in seen:
+                seen.add(entry.deal_id)
+                found.append(entry)
+    return sorted(found, key=lambda e: -int(e.deal_id))
