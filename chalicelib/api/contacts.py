@@ -45,7 +45,7 @@ def list_contacts(req):
 
 def _show_document(req, contact) -> Document:
     includes = req.includes()
-    notes = note_rules.of_contact(req.caller, contact) if "notes" in includes else []
+    notes = note_rules.of_source(contact) if "notes" in includes else []
     rendering = Rendering(req.caller, [contact], users_of=notes)
     rendering.notes = notes
     if "deals" in includes:

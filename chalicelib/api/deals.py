@@ -5,6 +5,7 @@ from decimal import Decimal
 from chalicelib.services import custom_fields as field_rules
 from chalicelib.services import deal_statuses as statuses
 from chalicelib.services import deals as rules
+from chalicelib.services import notes as note_rules
 from chalicelib.services.users import full_name
 from chalicelib.services.validation import section
 from chalicelib.store import contacts as contact_store
@@ -15,6 +16,7 @@ from chalicelib.web.request import created, done, listing, ok
 from chalicelib.web.routing import Routes
 
 from .field_values import custom_field_view
+from .notes import NoteAuthors, note_fields
 
 routes = Routes()
 
@@ -95,7 +97,14 @@ def list_deals(req):
 
 
 def _document(req, deal) -> Document:
-    return Document("deal", deal_view(deal, DealRendering(req.caller, [deal])))
+    view = deal_view(deal, DealRendering(req.caller, [deal]))
+    if "notes" in req.includes():
+        notes = note_rules.of_source(deal)
+        if notes:
+            authors = NoteAuthors(notes)
+            view.fields.append(("notes", Array("note", [Obj([("id", int(n.id))] + note_fields(n, authors))
+                                                        for n in notes])))
+    return Document("deal", view)
 
 
 @routes.get("/deals/{id}")

@@ -1,8 +1,10 @@
-"""Notes: GET/PUT/DELETE /notes/:id, POST /notes and POST /contacts/:id/notes."""
+"""Notes: GET/PUT/DELETE /notes/:id, POST /notes, POST /contacts/:id/notes and
+POST /deals/:id/notes."""
 from chalicelib.services import notes as rules
+from chalicelib.services.users import full_name
 from chalicelib.services.validation import section
-from chalicelib.store import contacts as contact_store
-from chalicelib.web.document import Document, Obj
+from chalicelib.store.directory import UserRecord
+from chalicelib.web.document import Document, Obj, ref
 from chalicelib.web.request import created, done, ok
 from chalicelib.web.routing import Routes
 
@@ -17,28 +19,39 @@ def note_fields(note, rendering) -> list:
     return fields + [("created_on", note.created_on), ("updated_on", note.updated_on)]
 
 
-def note_view(note, contact, rendering) -> Obj:
-    source = Obj([("id", int(contact.id)), ("name", contact_store.display_name(contact)), ("type", "Contact")],
+def note_view(note, source, rendering) -> Obj:
+    source = Obj([("id", int(source.record.id)), ("name", source.name), ("type", source.kind)],
                  attrs=("id", "name", "type"))
     return Obj([("id", int(note.id)), ("source", source), ("subject", note.subject)] + note_fields(note, rendering))
 
 
-def _document(req, note, contact) -> Document:
-    from .contact_views import Rendering
-    return Document("note", note_view(note, contact, Rendering(req.caller, [], users_of=[note])))
+def _document(req, note, source) -> Document:
+    return Document("note", note_view(note, source, NoteAuthors([note])))
+
+
+class NoteAuthors:
+    """The authors of some notes, read with one BatchGetItem."""
+
+    def __init__(self, notes):
+        ids = {int(n.author_id) for n in notes if n.author_id}
+        self.users = {int(u.id): u for u in UserRecord.batch_get([UserRecord.key(i) for i in ids])} if ids else {}
+
+    def user_ref(self, user_id):
+        user = self.users.get(int(user_id)) if user_id else None
+        return ref(int(user.id), full_name(user)) if user else None
 
 
 @routes.get("/notes/{id}")
 def show_note(req):
-    note, contact = rules.find(req.caller, req.args["id"])
-    return ok(_document(req, note, contact))
+    note, source = rules.find(req.caller, req.args["id"])
+    return ok(_document(req, note, source))
 
 
-def _create(req, source_id):
+def _create(req, source_id, source_type=None):
     data = section(req.params, "note")
-    source_type = data.get("source_type") or req.params.get("source_type")
-    note, contact = rules.create(req.caller, data, source_type, source_id)
-    return created(_document(req, note, contact), req.url(f"/notes/{note.id}"))
+    source_type = source_type or data.get("source_type") or req.params.get("source_type")
+    note, source = rules.create(req.caller, data, source_type, source_id)
+    return created(_document(req, note, source), req.url(f"/notes/{note.id}"))
 
 
 @routes.post("/notes")
@@ -49,7 +62,12 @@ def create_note(req):
 
 @routes.post("/contacts/{id}/notes")
 def create_contact_note(req):
-    return _create(req, req.args["id"])
+    return _create(req, req.args["id"], "Contact")
+
+
+@routes.post("/deals/{id}/notes")
+def create_deal_note(req):
+    return _create(req, req.args["id"], "Deal")
 
 
 @routes.put("/notes/{id}")

@@ -4,6 +4,7 @@ Lists read the deal entries of the streams the caller may see and count exactly.
 import re
 from decimal import Decimal, InvalidOperation
 
+from chalicelib.store import attached
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import deals as store
 from chalicelib.store import records
@@ -251,7 +252,10 @@ def update(caller: Caller, deal_id, data: dict) -> None:
 
 
 def delete(caller: Caller, deal_id) -> None:
-    store.remove(find(caller, deal_id, "delete_deals"))
+    """The deal with its entries, then its notes."""
+    deal = find(caller, deal_id, "delete_deals")
+    store.remove(deal)
+    attached.notes.remove_all(deal.pk)
 
 
 def status_in_use(status_id: int) -> bool:

@@ -1,25 +1,53 @@
-"""Notes on contacts (SPEC section 6): visible when their source is; adding one needs
-add_notes and touches the contact's updated_on (with its index entries) in the same
-transaction; editing or deleting needs delete_notes, or delete_own_notes on one's own note."""
+"""Notes on contacts and deals (SPEC section 6): visible when their source is; adding one
+needs add_notes (in one of the source's projects) and, on a contact, touches its updated_on
+(with its index entries) in the same transaction; editing or deleting needs delete_notes, or
+delete_own_notes on one's own note."""
 import datetime
+from dataclasses import dataclass
 
 from chalicelib.store import contacts as contact_store
+from chalicelib.store import deals as deal_store
 from chalicelib.store.attached import notes as store
 from chalicelib.store.crm import ContactRecord, NoteRecord
 from chalicelib.store.operations import next_id, now
 
 from . import contacts as contact_rules
+from . import deals as deal_rules
 from . import validation as v
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .permissions import Caller
 from .visibility import ContactVisibility
 
-SOURCE_TYPES = ("Contact",)
+SOURCE_TYPES = ("Contact", "Deal")
 TYPES = (0, 1, 2)           # email, call, meeting; None is a plain note
 CONTENT_MAX, SUBJECT_MAX = 65536, 255
 
 
-def _source(caller: Caller, source_type, source_id) -> ContactRecord:
+@dataclass
+class Source:
+    """What a note hangs on: a contact or a deal, found for a caller that sees it."""
+    kind: str
+    record: object
+
+    @property
+    def name(self) -> str:
+        return contact_store.display_name(self.record) if self.kind == "Contact" else self.record.name
+
+    @property
+    def project_ids(self) -> list:
+        return list(self.record.project_ids) if self.kind == "Contact" else [self.record.project_id]
+
+    def allows(self, caller: Caller, permission: str) -> bool:
+        return any(caller.allowed(permission, caller.project(p)) for p in self.project_ids)
+
+
+def _find_source(caller: Caller, kind: str, source_id) -> Source:
+    if kind == "Deal":
+        return Source(kind, deal_rules.find(caller, source_id))
+    return Source("Contact", contact_rules.find(caller, source_id))
+
+
+def _source(caller: Caller, source_type, source_id) -> Source:
     messages = v.Messages()
     if source_type not in (None, "") and source_type not in SOURCE_TYPES:
         messages.not_included("Source type")
@@ -27,15 +55,14 @@ def _source(caller: Caller, source_type, source_id) -> ContactRecord:
     if number is None and not messages:
         messages.blank("Source")
     messages.raise_any()
-    return contact_rules.find(caller, number)
+    return _find_source(caller, source_type or "Contact", number)
 
 
-def _may_change(caller: Caller, note, contact) -> bool:
-    rules = ContactVisibility(caller)
-    if rules.may("delete_notes", contact):
+def _may_change(caller: Caller, note, source: Source) -> bool:
+    if source.allows(caller, "delete_notes"):
         return True
     own = caller.id is not None and note.author_id == caller.id
-    return own and rules.may("delete_own_notes", contact)
+    return own and source.allows(caller, "delete_own_notes")
 
 
 def _stamp(value, messages: v.Messages):
@@ -76,50 +103,54 @@ def _attributes(data: dict, creating: bool) -> dict:
     return values
 
 
-def find(caller: Caller, note_id):
-    """A note whose source the caller sees, with that source."""
+def find(caller: Caller, note_id) -> tuple:
+    """A note whose source the caller sees, with that Source."""
     note = store.get(note_id) if str(note_id).isdigit() else None
     if note is None:
         raise NotFound()
-    contact = contact_store.get(note.source_id)
-    if contact is None:
+    exists = deal_store.get if note.source_type == "Deal" else contact_store.get
+    if exists(note.source_id) is None:
         raise NotFound()
-    if not ContactVisibility(caller).sees(contact):
-        raise Forbidden()
-    return note, contact
+    return note, _find_source(caller, note.source_type, note.source_id)
 
 
-def of_contact(caller: Caller, contact) -> list:
-    """The contact's notes, oldest first (the caller already sees the contact)."""
-    return sorted(store.under(contact.pk), key=lambda n: (n.created_on, int(n.id)))
+def of_source(record) -> list:
+    """The notes of a contact or a deal, oldest first (the caller already sees it)."""
+    return sorted(store.under(record.pk), key=lambda n: (n.created_on, int(n.id)))
 
 
 def create(caller: Caller, data: dict, source_type=None, source_id=None) -> tuple:
-    """Returns (note, contact)."""
-    contact = _source(caller, source_type, source_id)
-    if not ContactVisibility(caller).may("add_notes", contact):
+    """Returns (note, Source)."""
+    source = _source(caller, source_type, source_id)
+    if source.kind == "Contact" and not ContactVisibility(caller).may("add_notes", source.record):
+        raise Forbidden()
+    if not source.allows(caller, "add_notes"):
         raise Forbidden()
     values = _attributes(data, creating=True)
     stamp = now()
     note_id = next_id("note")
-    note = NoteRecord(contact.pk, NoteRecord.sort_key(note_id), id=note_id, source_type="Contact",
-                      source_id=int(contact.id), author_id=caller.id, created_on=values.pop("created_on", stamp),
-                      updated_on=stamp, **values)
+    note = NoteRecord(source.record.pk, NoteRecord.sort_key(note_id), id=note_id, source_type=source.kind,
+                      source_id=int(source.record.id), author_id=caller.id,
+                      created_on=values.pop("created_on", stamp), updated_on=stamp, **values)
+    if source.kind == "Deal":
+        store.save_new(note)
+        return note, source
+    contact = source.record
     for _attempt in range(contact_rules.WRITE_ATTEMPTS):
         previous = ContactRecord.from_raw_data(contact.serialize())
         contact.version = int(previous.version) + 1
         contact.updated_on = stamp
         try:
             contact_store.save(contact, previous, extra=store.puts(note))
-            return note, contact
+            return note, Source("Contact", contact)
         except contact_store.VersionConflict:
             contact = contact_rules.find(caller, contact.id)
     raise Conflict()
 
 
 def update(caller: Caller, note_id, data: dict) -> None:
-    note, contact = find(caller, note_id)
-    if not _may_change(caller, note, contact):
+    note, source = find(caller, note_id)
+    if not _may_change(caller, note, source):
         raise Forbidden()
     for key, value in _attributes(data, creating=False).items():
         setattr(note, key, value)
@@ -128,10 +159,10 @@ def update(caller: Caller, note_id, data: dict) -> None:
 
 
 def delete(caller: Caller, note_id) -> None:
-    note, contact = find(caller, note_id)
-    if not _may_change(caller, note, contact):
+    note, source = find(caller, note_id)
+    if not _may_change(caller, note, source):
         raise Forbidden()
     store.remove(note)
 
 
-__all__ = ["create", "update", "delete", "find", "of_contact", "Invalid"]
+__all__ = ["create", "update", "delete", "find", "of_source", "Invalid"]

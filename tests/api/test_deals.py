@@ -164,3 +164,23 @@ def test_a_deal_outlives_its_deleted_contact(api, crm):
     deal = body_json(api.get("/deals/1.json", key=crm.admin))["deal"]
     assert deal["name"] == "Orphan" and "contact" not in deal
     assert body_json(api.get("/deals.json", key=crm.admin))["total_count"] == 1
+
+
+def test_notes_on_deals(api, crm):
+    crm.member("reporter", "support", 5)
+    hidden_contact = crm.contact(first_name="Secret", visibility=2)
+    new_deal(api, crm.admin, name="Big one")
+    new_deal(api, crm.admin, name="Hidden", contact_id=hidden_contact)
+    r = api.post("/notes.xml", "note[content]=Deal note&source_id=1&source_type=Deal", key=crm.admin,
+                 content_type=FORM)
+    assert r.status_code == 201
+    assert '<source id="1" name="Big one" type="Deal"/>' in r.body.decode()
+    r = api.post("/deals/2/notes.json", {"note": {"content": "Hidden note"}}, key=crm.admin)
+    hidden_note = body_json(r)["note"]["id"]
+    assert api.get("/notes/1.json", key=crm.key("reporter")).status_code == 200
+    assert api.get(f"/notes/{hidden_note}.json", key=crm.key("reporter")).status_code == 403
+    assert api.post("/deals/1/notes.json", {"note": {"content": "x"}}, key=crm.key("reporter")).status_code == 403
+    shown = body_json(api.get("/deals/1.json?include=notes", key=crm.admin))["deal"]
+    assert [n["content"] for n in shown["notes"]] == ["Deal note"]
+    assert api.delete("/deals/1.json", key=crm.admin).status_code == 204
+    assert api.get("/notes/1.json", key=crm.admin).status_code == 404
