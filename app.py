@@ -6,6 +6,6 @@ from chalicelib.web.edge import gateway
 from chalicelib.web.routing import Router
 
 app = Chalice(app_name="contacts-api")
-# Form posts must reach the handler byte for byte behind API Gateway.
-app.api.binary_types.append("multipart/form-data")
+# Form posts must reach the handler byte for byte behind API Gateway, and avatars leave it so.
+app.api.binary_types.extend(["multipart/form-data", "image/webp"])
 app.register_blueprint(gateway(Router(ROUTE_TABLES)))

@@ -36,3 +36,7 @@ LOG_COST = _flag("LOG_COST", STAGE == "local")
 
 # The public base URL for Location headers; derived from the request's Host when unset.
 BASE_URL = os.environ.get("BASE_URL") or None
+
+# The S3 bucket that holds uploaded files (avatars); DynamoDB keeps only their metadata.
+FILES_BUCKET = os.environ.get("FILES_BUCKET", f"{APP_NAME}-{STAGE}-files")
+S3_ENDPOINT = os.environ.get("S3_ENDPOINT") or None

@@ -1,11 +1,11 @@
 """What the deployment adds to the template `chalice package` writes: the tables (from the
-models), a least-privilege role policy, API Gateway throttling, and Redmine's empty 404 for
+models), the private bucket of uploaded files, a least-privilege role policy, API Gateway throttling, and Redmine's empty 404 for
 paths no route matches (API Gateway's own answer would be 403 "Missing Authentication Token").
 
 Merged by chalice's deep merge: dictionaries merge, lists replace, so the role's Policies
 here replace the ones chalice generates.
 """
-from .tables import resources as table_resources
+from .tables import resources as table_resources, stage_environment
 
 # DynamoDB actions the service calls at run time. TransactWriteItems is authorized per item
 # as PutItem, UpdateItem and DeleteItem; table creation is the admin command line's, not the API's.
@@ -18,6 +18,8 @@ DYNAMODB_ACTIONS = (
     "dynamodb:Query",
     "dynamodb:UpdateItem",
 )
+# S3 actions on uploaded files (avatars), only under the attachments/ prefix.
+S3_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject")
 THROTTLING = {"ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100}
 
 
@@ -39,12 +41,30 @@ def role_policies(table_ids) -> list:
         {"PolicyName": "Tables",
          "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
              "Effect": "Allow", "Action": list(DYNAMODB_ACTIONS), "Resource": _table_arns(table_ids)}]}},
+        {"PolicyName": "Files",
+         "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+             "Effect": "Allow", "Action": list(S3_ACTIONS),
+             "Resource": {"Fn::Sub": "${FilesBucket.Arn}/attachments/*"}}]}},
     ]
+
+
+def files_bucket(stage: str) -> dict:
+    """Private, encrypted, kept when the stack of prod is deleted."""
+    bucket = {"Type": "AWS::S3::Bucket", "Properties": {
+        "BucketName": stage_environment(stage).get("FILES_BUCKET", f"contacts-api-{stage}-files"),
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}}}
+    if stage == "prod":
+        bucket["DeletionPolicy"] = bucket["UpdateReplacePolicy"] = "Retain"
+    return bucket
 
 
 def merge_template(stage: str) -> dict:
     tables = table_resources(stage)
     resources = dict(tables)
+    resources["FilesBucket"] = files_bucket(stage)
     resources["DefaultRole"] = {"Properties": {"Policies": role_policies(sorted(tables))}}
     resources["RestAPI"] = {"Properties": {"MethodSettings": [
         dict({"HttpMethod": "*", "ResourcePath": "/*"}, **THROTTLING)]}}

@@ -44,11 +44,11 @@ def record_request_operations():
 
 
 def pytest_sessionfinish(session, exitstatus):
-    from infra.template import DYNAMODB_ACTIONS
+    from infra.template import DYNAMODB_ACTIONS, S3_ACTIONS
     from tests.infra.test_policy import iam_actions
-    outside = iam_actions(REQUEST_OPERATIONS) - set(DYNAMODB_ACTIONS)
+    outside = iam_actions(REQUEST_OPERATIONS) - set(DYNAMODB_ACTIONS) - set(S3_ACTIONS)
     if outside:
-        print(f"\nRequests used DynamoDB actions the deployed role does not allow: {sorted(outside)}")
+        print(f"\nRequests used AWS actions the deployed role does not allow: {sorted(outside)}")
         session.exitstatus = 1
 
 
@@ -56,8 +56,10 @@ def pytest_sessionfinish(session, exitstatus):
 def aws():
     with moto.mock_aws():
         from chalicelib.services.defaults import ensure_defaults
+        from chalicelib.store.files import create_bucket
         from chalicelib.store.operations import create_tables
         create_tables()
+        create_bucket()
         ensure_defaults()
         yield
 

@@ -46,10 +46,14 @@ class Server:
         self.stop()
         raise AssertionError("server did not start: " + self.process.stdout.read().decode())
 
-    def request(self, method, path, body=None, auth=("admin", "admin")):
-        headers = {"Authorization": "Basic " + base64.b64encode(":".join(auth).encode()).decode()}
+    def request(self, method, path, body=None, auth=("admin", "admin"), content_type=None):
+        headers = {"Authorization": "Basic " + base64.b64encode(":".join(auth).encode()).decode(),
+                   "Accept": "*/*"}
         data = None
-        if body is not None:
+        if isinstance(body, bytes):
+            data = body
+            headers["Content-Type"] = content_type or "application/octet-stream"
+        elif body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data,

@@ -10,6 +10,8 @@ import pytest
 
 from tests.servers import ROOT, Server, environment, free_port  # noqa: F401
 
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
+
 
 @pytest.fixture(autouse=True)
 def aws():
@@ -26,6 +28,8 @@ def test_serve_create_restart_and_kill(tmp_path):
         status, body = server.request("POST", "/projects.json",
                                       {"project": {"name": "Support", "identifier": "support"}})
         assert status == 201
+        status, body = server.request("POST", "/uploads.json", PNG)
+        assert status == 201, body
         assert server.request("GET", "/a/b/c/d/e/f/g/h/i.json") == (404, b"")
         assert server.request("GET", "/projects.json", auth=("admin", "wrong"))[0] == 200
     finally:
@@ -37,6 +41,7 @@ def test_serve_create_restart_and_kill(tmp_path):
     try:
         status, body = server.request("GET", "/projects/support.json")
         assert status == 200 and json.loads(body)["project"]["name"] == "Support"
+        assert server.request("GET", "/attachments/1") == (200, PNG)   # files survive restarts too
         server.request("POST", "/projects.json", {"project": {"name": "Sales", "identifier": "sales"}})
     finally:
         log = server.stop(signal.SIGKILL)

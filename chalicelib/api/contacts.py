@@ -35,7 +35,7 @@ def list_contacts(req):
         paged = any(req.query.get(k) not in (None, "") for k in ("limit", "offset", "page"))
         page = req.page() if paged else Page(0, ADDRESS_BOOK_MAX)
         _total, contacts = lists.run(req.caller, query, page)
-        return text_reply(vcards(contacts), VCARD_TYPE, "contacts.vcf")
+        return text_reply(vcards(contacts, req.base_url), VCARD_TYPE, "contacts.vcf")
     page = req.page()
     total, contacts = lists.run(req.caller, query, page)
     rendering = Rendering(req.caller, contacts)
@@ -59,7 +59,7 @@ def _show_document(req, contact) -> Document:
 def show_contact(req):
     contact = rules.find(req.caller, req.args["id"])
     if req.fmt == "vcf":
-        return text_reply(vcards([contact]), VCARD_TYPE, f"contact-{contact.id}.vcf")
+        return text_reply(vcards([contact], req.base_url), VCARD_TYPE, f"contact-{contact.id}.vcf")
     return ok(_show_document(req, contact))
 
 

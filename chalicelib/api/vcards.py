@@ -5,7 +5,7 @@ from chalicelib.store.contacts import display_name
 CONTENT_TYPE = "text/vcard; charset=utf-8"
 
 
-def vcard_of(contact):
+def vcard_of(contact, base_url: str = ""):
     import vobject
     card = vobject.vCard()
     if contact.is_company:
@@ -37,8 +37,12 @@ def vcard_of(contact):
         card.add("bday").value = contact.birthday
     if contact.background:
         card.add("note").value = contact.background
+    if contact.avatar_id:
+        photo = card.add("photo")
+        photo.value = f"{base_url}/attachments/{int(contact.avatar_id)}"
+        photo.value_param = "uri"
     return card
 
 
-def vcards(contacts) -> str:
-    return "".join(vcard_of(c).serialize() for c in contacts)
+def vcards(contacts, base_url: str = "") -> str:
+    return "".join(vcard_of(c, base_url).serialize() for c in contacts)

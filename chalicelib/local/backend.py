@@ -17,6 +17,10 @@ def open_store(embedded: bool, data_file: str = None):
     from chalicelib.services.defaults import ensure_defaults
     from chalicelib.store.operations import create_tables
     create_tables()
+    if embedded or config.S3_ENDPOINT:
+        # Deployed buckets come from the template; the embedded or a local S3 gets one here.
+        from chalicelib.store.files import create_bucket
+        create_bucket()
     if store is not None:
         store.load()
     ensure_defaults()

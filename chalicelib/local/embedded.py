@@ -1,9 +1,10 @@
-"""The embedded DynamoDB of local runs: moto in this process, its tables kept in one JSON
-file under `.data/` across restarts.
+"""The embedded DynamoDB (and S3) of local runs: moto in this process, its tables and files
+kept in one JSON file under `.data/` across restarts.
 
 The file is rewritten after every change through a temporary file and an atomic rename,
 so a server killed at any moment leaves either the old or the new file, never a broken one.
 """
+import base64
 import json
 import os
 import tempfile
@@ -73,19 +74,39 @@ class EmbeddedStore:
             for attributes in items:
                 table.put_item(attributes)
                 count += 1
+        from chalicelib.store.files import s3
+        for bucket, objects in saved.get("files", {}).items():
+            for key, (content_type, encoded) in objects.items():
+                s3().put_object(Bucket=bucket, Key=key, Body=base64.b64decode(encoded), ContentType=content_type)
         return count
+
+    @staticmethod
+    def _files() -> dict:
+        """Every uploaded file, by bucket and key: (content type, base64 bytes)."""
+        from chalicelib.store.files import s3
+        client = s3()
+        found = {}
+        for bucket in client.list_buckets().get("Buckets", []):
+            objects = found.setdefault(bucket["Name"], {})
+            for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"]):
+                for item in page.get("Contents", []):
+                    stored = client.get_object(Bucket=bucket["Name"], Key=item["Key"])
+                    objects[item["Key"]] = (stored.get("ContentType", "application/octet-stream"),
+                                            base64.b64encode(stored["Body"].read()).decode("ascii"))
+        return found
 
     def save(self) -> None:
         with self._lock:
             backend = self._backend()
             tables = {name: [item.to_json()["Attributes"] for item in table.all_items()]
                       for name, table in backend.tables.items()}
+            files = self._files()
             directory = os.path.dirname(os.path.abspath(self.path))
             os.makedirs(directory, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(prefix=".store-", suffix=".tmp", dir=directory)
             try:
                 with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                    json.dump({"version": FORMAT_VERSION, "tables": tables}, handle)
+                    json.dump({"version": FORMAT_VERSION, "tables": tables, "files": files}, handle)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(temporary, self.path)

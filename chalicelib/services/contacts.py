@@ -15,6 +15,7 @@ from chalicelib.store.crm import ContactRecord
 from chalicelib.store.directory import UserRecord
 from chalicelib.store.operations import next_id, now
 
+from . import avatars
 from . import custom_fields as field_rules
 from . import projects as project_rules
 from . import validation as v
@@ -40,7 +41,7 @@ class Draft:
     values: dict = field(default_factory=dict)       # record attributes to set
     address: dict = None                             # address_attributes sent (merged on update)
     custom_values: dict = None                       # {field id: value or None}
-    added_projects: list = field(default_factory=list)
+    avatar_token: str = None                         # an upload to become the avatar
 
 
 # ------------------------------------------------------------------ reading
@@ -272,6 +273,7 @@ def parse(caller: Caller, data: dict, definitions: list, creating: bool) -> Draf
     if "address_attributes" in data:
         draft.address = _address(data.get("address_attributes"), messages)
     draft.custom_values = custom_values_sent(data, definitions, messages)
+    draft.avatar_token = avatars.token_of(data)
     messages.raise_any()
     return draft
 
@@ -333,9 +335,9 @@ def _canonical_tags(draft: Draft) -> None:
         draft.values["tags"] = tag_store.canonical(draft.values["tags"])
 
 
-def _save(contact, previous) -> None:
+def _save(contact, previous, extra=()) -> None:
     try:
-        store.save(contact, previous)
+        store.save(contact, previous, extra=extra)
     except store.TooManyChanges:
         raise Invalid(["Too many project and tag changes at once; send them in smaller steps"]) from None
 
@@ -374,9 +376,14 @@ def create(caller: Caller, data: dict, project_ref=None) -> ContactRecord:
         contact.custom_values = dict(contact.custom_values or {}, **defaults)
     _canonical_tags(draft)
     contact.tags = draft.values.get("tags", [])
+    avatar = avatars.claimable(caller, draft.avatar_token) if draft.avatar_token else None
     contact.id = next_id("contact")
     contact.pk, contact.sk = ContactRecord.key(contact.id)
-    _save(contact, None)
+    extra = []
+    if avatar is not None:
+        contact.avatar_id = int(avatar.id)
+        extra.append(("put", avatars.claim(avatar, contact.id)))
+    _save(contact, None, extra)
     return contact
 
 
@@ -389,10 +396,21 @@ def update(caller: Caller, contact_id, data: dict) -> ContactRecord:
     added = set(draft.values.get("project_ids", [])) - {int(p) for p in contact.project_ids}
     _require_in_projects(caller, "edit_contacts", added)
     _canonical_tags(draft)
-    return _write(caller, contact, definitions, lambda c: _apply(c, draft))
+    if not draft.avatar_token:
+        return _write(caller, contact, definitions, lambda c: _apply(c, draft))
+    avatar = avatars.claimable(caller, draft.avatar_token)
+    replaced = contact.avatar_id
+
+    def change(c):
+        _apply(c, draft)
+        c.avatar_id = int(avatar.id)
+    contact = _write(caller, contact, definitions, change, extra=[("put", avatars.claim(avatar, contact.id))])
+    if replaced and int(replaced) != int(avatar.id):
+        avatars.forget(replaced)
+    return contact
 
 
-def _write(caller: Caller, contact: ContactRecord, definitions: list, change) -> ContactRecord:
+def _write(caller: Caller, contact: ContactRecord, definitions: list, change, extra=()) -> ContactRecord:
     """Apply `change` to the contact and save it; on a concurrent write, reload and apply again."""
     for _attempt in range(WRITE_ATTEMPTS):
         previous = ContactRecord.from_raw_data(contact.serialize())
@@ -402,7 +420,7 @@ def _write(caller: Caller, contact: ContactRecord, definitions: list, change) ->
         contact.updated_on = now()
         _check_state(caller, contact, definitions, creating=False)
         try:
-            _save(contact, previous)
+            _save(contact, previous, extra)
         except store.VersionConflict:
             contact = find(caller, contact.id, "edit_contacts")
             continue
@@ -442,7 +460,8 @@ def _follow_rename(person, old_name: str, new_name: str) -> int:
 # ------------------------------------------------------------------ delete and links
 
 def delete(caller: Caller, contact_id) -> None:
-    """The contact with its entries and counters in one transaction, then its notes and tickets."""
+    """The contact with its entries and counters in one transaction, then its notes, tickets
+    and avatar."""
     contact = find(caller, contact_id, "delete_contacts")
     try:
         store.remove(contact)
@@ -450,6 +469,7 @@ def delete(caller: Caller, contact_id) -> None:
         raise Conflict() from None
     attached.notes.remove_all(contact.pk)
     attached.tickets.remove_all(contact.pk)
+    avatars.forget(contact.avatar_id)
 
 
 def add_project(caller: Caller, contact_id, project_ref) -> None:

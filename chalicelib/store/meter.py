@@ -1,4 +1,5 @@
-"""The cost meter: counts DynamoDB calls, operations and items for whatever runs inside `measure()`.
+"""The cost meter: counts DynamoDB calls, operations and items (and S3 calls) for whatever
+runs inside `measure()`.
 
 It hooks botocore's event system through BUILTIN_HANDLERS, so every botocore session created
 after this module is imported (PynamoDB makes its own, per thread) reports to it. Meters nest:
@@ -106,10 +107,21 @@ def measure():
         _open_meters.reset(token)
 
 
+def _operation_name(model) -> str:
+    """DynamoDB operations by their bare name, others prefixed with their service ("s3:PutObject")."""
+    service = model.service_model.endpoint_prefix
+    return model.name if service == "dynamodb" else f"{service}:{model.name}"
+
+
 def _before_call(params=None, model=None, context=None, **_):
     # before-parameter-build sees the API parameters (items to write, ConsistentRead).
     meters = _open_meters.get()
     if not meters or model is None:
+        return
+    if model.service_model.endpoint_prefix != "dynamodb":
+        for meter in meters:
+            meter.calls += 1
+            meter.operations[_operation_name(model)] += 1
         return
     if context is not None:
         context["_cost_consistent"] = bool((params or {}).get("ConsistentRead"))
@@ -122,6 +134,8 @@ def _after_call(parsed=None, model=None, context=None, **_):
     meters = _open_meters.get()
     if not meters or model is None or not isinstance(parsed, dict):
         return
+    if model.service_model.endpoint_prefix != "dynamodb":
+        return
     consistent = bool((context or {}).get("_cost_consistent"))
     table = (context or {}).get("_cost_table", "")
     for meter in meters:
@@ -129,7 +143,8 @@ def _after_call(parsed=None, model=None, context=None, **_):
 
 
 def _install() -> None:
-    for entry in (("before-parameter-build.dynamodb", _before_call), ("after-call.dynamodb", _after_call)):
+    for entry in (("before-parameter-build.dynamodb", _before_call), ("after-call.dynamodb", _after_call),
+                  ("before-parameter-build.s3", _before_call)):
         if entry not in BUILTIN_HANDLERS:
             BUILTIN_HANDLERS.append(entry)
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from infra.package import build, runtime_requirements
-from infra.template import DYNAMODB_ACTIONS
+from infra.template import DYNAMODB_ACTIONS, S3_ACTIONS
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,10 @@ def test_the_template_holds_tables_throttling_and_the_404_fallback(packaged):
     settings = resources["RestAPI"]["Properties"]["MethodSettings"]
     assert settings == [{"HttpMethod": "*", "ResourcePath": "/*", "ThrottlingBurstLimit": 200,
                          "ThrottlingRateLimit": 100}]
+    bucket = resources["FilesBucket"]
+    assert bucket["Properties"]["BucketName"] == "contacts-api-prod-files"
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicAcls"] is True
+    assert bucket["DeletionPolicy"] == "Retain"
     fallback = resources["UnknownPathIsNotFound"]["Properties"]
     assert (fallback["ResponseType"], fallback["StatusCode"]) == ("MISSING_AUTHENTICATION_TOKEN", "404")
     handler = resources["APIHandler"]["Properties"]
@@ -52,11 +56,14 @@ def test_the_role_may_do_only_what_the_code_does_on_its_own_tables(packaged):
     actions = [a for s in statements for a in s["Action"]]
     assert not [a for a in actions if "*" in a]
     tables = next(s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"]))
+    files = next(s for s in statements if any(a.startswith("s3:") for a in s["Action"]))
+    assert sorted(files["Action"]) == sorted(S3_ACTIONS)
+    assert files["Resource"] == {"Fn::Sub": "${FilesBucket.Arn}/attachments/*"}
     assert sorted(tables["Action"]) == sorted(DYNAMODB_ACTIONS)
     assert tables["Resource"] == [{"Fn::GetAtt": ["CrmTable", "Arn"]}, {"Fn::Sub": "${CrmTable.Arn}/index/*"},
                                   {"Fn::GetAtt": ["DirectoryTable", "Arn"]},
                                   {"Fn::Sub": "${DirectoryTable.Arn}/index/*"}]
-    logs = next(s for s in statements if s is not tables)
+    logs = next(s for s in statements if s is not tables and s is not files)
     assert all(a.startswith("logs:") for a in logs["Action"])
 
 

@@ -1,8 +1,8 @@
-"""The role's DynamoDB actions are exactly those the request path calls: a workload touching
+"""The role's DynamoDB and S3 actions are exactly those the request path calls: a workload touching
 every resource runs under the cost meter, and its operations are compared with the policy.
 (conftest also checks, at the end of every run, that no request used an action outside it.)"""
 from chalicelib.store import meter
-from infra.template import DYNAMODB_ACTIONS
+from infra.template import DYNAMODB_ACTIONS, S3_ACTIONS
 from tests.conftest import body_json
 
 # TransactWriteItems is authorized per item action.
@@ -12,7 +12,10 @@ TRANSACTION_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Dele
 def iam_actions(operations) -> set:
     actions = set()
     for operation in operations:
-        actions |= TRANSACTION_ACTIONS if operation == "TransactWriteItems" else {f"dynamodb:{operation}"}
+        if operation.startswith("s3:"):
+            actions.add(operation)
+        else:
+            actions |= TRANSACTION_ACTIONS if operation == "TransactWriteItems" else {f"dynamodb:{operation}"}
     return actions
 
 
@@ -32,6 +35,10 @@ def test_the_policy_names_exactly_what_requests_use(api, admin_key, people):
                      "/users.json", "/roles.json", "/projects/support/memberships.json"):
             assert api.get(path, key=admin_key).status_code == 200
         api.get("/users/current.json", basic=("dev", "secret123"))
+        token = body_json(api.post("/uploads.json", b"GIF89a" + bytes(16), key=admin_key,
+                                   content_type="application/octet-stream"))["upload"]["token"]
+        api.put(f"/contacts/{contact['id']}.json", {"contact": {"avatar": {"token": token}}}, key=admin_key)
+        api.get("/attachments/1", key=admin_key, headers={"Accept": "*/*"})
         api.delete(f"/contacts/{contact['id']}.json", key=admin_key)
     used = iam_actions(cost.operations)
-    assert used == set(DYNAMODB_ACTIONS), (sorted(used), sorted(DYNAMODB_ACTIONS))
+    assert used == set(DYNAMODB_ACTIONS) | set(S3_ACTIONS), sorted(used)

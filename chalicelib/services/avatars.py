@@ -1,0 +1,114 @@
+"""Avatars: uploads checked by content (PNG, JPEG, GIF or WebP, at most 4 MiB), claimed by a
+contact in the same transaction as the contact's write, and removed with the contact or when
+replaced, so no stored file is left without an owner."""
+import hmac
+import secrets
+import time
+
+from chalicelib.store import contacts as contact_store
+from chalicelib.store import files
+from chalicelib.store.files import AttachmentRecord
+from chalicelib.store.operations import next_id, now
+
+from .errors import Forbidden, Invalid, NotFound
+from .permissions import Caller
+from .visibility import ContactVisibility
+
+MAX_BYTES = 4 * 1024 * 1024
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def image_type(content: bytes):
+    """The image type the bytes are, whatever their name says; None for anything else."""
+    for signature, kind in _SIGNATURES:
+        if content.startswith(signature):
+            return kind
+    if len(content) >= 12 and content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def upload(caller: Caller, content: bytes) -> AttachmentRecord:
+    """Store an uploaded image; the token it answers makes it a contact's avatar."""
+    caller.require_login()
+    if not (caller.allowed_anywhere("add_contacts") or caller.allowed_anywhere("edit_contacts")):
+        raise Forbidden()
+    if not content:
+        raise Invalid(["File cannot be empty"])
+    kind = image_type(content)
+    if kind is None:
+        raise Invalid(["File is not a PNG, JPEG, GIF or WebP image"])
+    attachment_id = next_id("attachment")
+    attachment = AttachmentRecord(*AttachmentRecord.key(attachment_id), id=attachment_id,
+                                  token=f"{attachment_id}.{secrets.token_hex(20)}", content_type=kind,
+                                  size=len(content), author_id=caller.id, created_on=now(),
+                                  expires=int(time.time()) + files.UNCLAIMED_SECONDS)
+    files.put(attachment, content)
+    attachment.save()
+    return attachment
+
+
+def claimable(caller: Caller, token) -> AttachmentRecord:
+    """The unclaimed upload a token names, if this caller uploaded it; else `Avatar is invalid`."""
+    attachment = None
+    if isinstance(token, str) and "." in token:
+        head = token.split(".", 1)[0]
+        attachment = files.get(head) if head.isdigit() else None
+    if attachment is None or not hmac.compare_digest(attachment.token, token) or attachment.contact_id \
+            or (attachment.author_id != caller.id and not caller.admin):
+        raise Invalid(["Avatar is invalid"])
+    return attachment
+
+
+def token_of(data: dict):
+    """`avatar: {token}`, or an `uploads` / `attachments` item described as "avatar"."""
+    avatar = data.get("avatar")
+    if isinstance(avatar, dict) and avatar.get("token"):
+        return avatar.get("token")
+    for key in ("uploads", "attachments"):
+        items = data.get(key)
+        if isinstance(items, dict):
+            items = list(items.values())
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and str(item.get("description", "")).strip().lower() == "avatar":
+                return item.get("token")
+    return None
+
+
+def claim(attachment: AttachmentRecord, contact_id: int) -> AttachmentRecord:
+    """The attachment as it is once a contact owns it (written with the contact)."""
+    attachment.contact_id = int(contact_id)
+    attachment.expires = None
+    return attachment
+
+
+def forget(attachment_id) -> None:
+    """Remove a replaced or orphaned avatar, object and metadata."""
+    attachment = files.get(attachment_id) if attachment_id else None
+    if attachment is not None:
+        files.remove(attachment)
+
+
+def readable(caller: Caller, attachment_id) -> tuple:
+    """(attachment, bytes) for whoever sees its contact (or uploaded it and has not used it yet)."""
+    attachment = files.get(attachment_id) if str(attachment_id).isdigit() else None
+    if attachment is None:
+        raise NotFound()
+    if attachment.contact_id:
+        contact = contact_store.get(attachment.contact_id)
+        if contact is None:
+            raise NotFound()
+        if not ContactVisibility(caller).sees(contact):
+            raise Forbidden()
+    elif not (caller.admin or (caller.id is not None and attachment.author_id == caller.id)):
+        caller.require_login()
+        raise Forbidden()
+    content = files.read(attachment)
+    if content is None:
+        raise NotFound()
+    return attachment, content

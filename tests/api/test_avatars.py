@@ -1,0 +1,91 @@
+"""Avatars: uploads checked by content, claimed through a token, served to whoever sees the
+contact, and removed when replaced or when the contact goes."""
+from chalicelib import config
+from chalicelib.store.files import s3
+from tests.conftest import body_json
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+GIF = b"GIF89a" + b"\x00" * 32
+OCTETS = "application/octet-stream"
+
+
+def upload(api, key, content):
+    return api.post("/uploads.json", content, key=key, content_type=OCTETS)
+
+
+def objects():
+    return [o["Key"] for o in s3().list_objects_v2(Bucket=config.FILES_BUCKET).get("Contents", [])]
+
+
+def test_upload_then_avatar_then_the_file(api, crm):
+    r = upload(api, crm.admin, PNG)
+    assert r.status_code == 201
+    token = body_json(r)["upload"]["token"]
+    r = api.post("/contacts.json", {"contact": {"first_name": "Pic", "project_id": "support",
+                                                "avatar": {"token": token}}}, key=crm.admin)
+    contact = body_json(r)["contact"]
+    assert contact["avatar"] == {"attachment_id": 1}
+    assert list(contact)[:2] == ["id", "avatar"]
+    text = api.get(f"/contacts/{contact['id']}.xml", key=crm.admin).body.decode()
+    assert f'<contact><id>{contact["id"]}</id><avatar attachment_id="1"/><is_company>' in text
+    r = api.get("/attachments/1", key=crm.admin, headers={"Accept": "*/*"})
+    assert (r.status_code, r.headers["Content-Type"], r.body) == (200, "image/png", PNG)
+    vcard = api.get(f"/contacts/{contact['id']}.vcf", key=crm.admin).body.decode()
+    assert "PHOTO;VALUE=uri:http://localhost/attachments/1" in vcard
+
+
+def test_uploads_are_checked_by_content_and_size(api, crm):
+    r = upload(api, crm.admin, b"MZ\x90\x00 not an image, whatever the name")
+    assert (r.status_code, body_json(r)["errors"]) == (422, ["File is not a PNG, JPEG, GIF or WebP image"])
+    assert body_json(upload(api, crm.admin, b""))["errors"] == ["File cannot be empty"]
+    r = upload(api, crm.admin, PNG + b"\x00" * (4 * 1024 * 1024))
+    assert r.status_code == 413
+    assert upload(api, None, PNG).status_code == 401
+    assert objects() == []
+
+
+def test_a_token_is_used_once_and_only_by_its_uploader(api, crm):
+    crm.member("dev", "support", 4)
+    token = body_json(upload(api, crm.key("dev"), GIF))["upload"]["token"]
+    r = api.post("/contacts.json", {"contact": {"first_name": "A", "project_id": "support",
+                                                "uploads": [{"token": token, "description": "avatar"}]}},
+                 key=crm.key("dev"))
+    assert r.status_code == 201
+    r = api.post("/contacts.json", {"contact": {"first_name": "B", "project_id": "support",
+                                                "avatar": {"token": token}}}, key=crm.key("dev"))
+    assert body_json(r)["errors"] == ["Avatar is invalid"]
+    other = body_json(upload(api, crm.admin, PNG))["upload"]["token"]
+    r = api.post("/contacts.json", {"contact": {"first_name": "C", "project_id": "support",
+                                                "avatar": {"token": other}}}, key=crm.key("dev"))
+    assert body_json(r)["errors"] == ["Avatar is invalid"]
+    forged = other.split(".")[0] + ".0000"
+    r = api.post("/contacts.json", {"contact": {"first_name": "D", "project_id": "support",
+                                                "avatar": {"token": forged}}}, key=crm.admin)
+    assert body_json(r)["errors"] == ["Avatar is invalid"]
+
+
+def test_replacing_and_deleting_leave_no_orphans(api, crm):
+    first = body_json(upload(api, crm.admin, PNG))["upload"]["token"]
+    contact = crm.contact(first_name="Swap", avatar={"token": first})
+    second = body_json(upload(api, crm.admin, GIF))["upload"]["token"]
+    assert api.put(f"/contacts/{contact}.json", {"contact": {"avatar": {"token": second}}},
+                   key=crm.admin).status_code == 204
+    assert objects() == ["attachments/2"]
+    assert api.get("/attachments/1", key=crm.admin).status_code == 404
+    assert api.get("/attachments/2", key=crm.admin, headers={"Accept": "image/gif, */*"}).body == GIF
+    api.delete(f"/contacts/{contact}.json", key=crm.admin)
+    assert objects() == []
+    assert api.get("/attachments/2", key=crm.admin).status_code == 404
+
+
+def test_attachments_follow_the_contacts_visibility(api, crm):
+    crm.member("viewer", "support", 5)
+    token = body_json(upload(api, crm.admin, PNG))["upload"]["token"]
+    hidden = crm.contact(first_name="Hidden", visibility=2, avatar={"token": token})
+    assert body_json(api.get(f"/contacts/{hidden}.json", key=crm.admin))["contact"]["avatar"]
+    assert api.get("/attachments/1", key=crm.key("viewer")).status_code == 403
+    assert api.get("/attachments/1").status_code == 401
+    assert api.get("/attachments/99", key=crm.admin).status_code == 404
+    unclaimed = body_json(upload(api, crm.admin, GIF))["upload"]["token"]
+    assert unclaimed.startswith("2.")
+    assert api.get("/attachments/2", key=crm.key("viewer")).status_code == 403
