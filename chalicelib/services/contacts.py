@@ -242,10 +242,7 @@ def parse(caller: Caller, data: dict, definitions: list, creating: bool) -> Draf
     if "is_company" in data:
         values["is_company"] = v.boolean(data.get("is_company"), "Is company", messages, default=False)
     if "birthday" in data:
-        birthday = v.stripped(data.get("birthday"), "Birthday", messages) or None
-        if birthday and not v.valid_date(birthday):
-            messages.add("Birthday is not a valid date")
-        values["birthday"] = birthday
+        values["birthday"] = v.optional_date(data, "birthday", "Birthday", messages)
     if "phone" in data or "phones" in data:
         values["phones"] = _listed(data, "phone", "phones", "number", "Phone", messages)
     if "email" in data or "emails" in data:

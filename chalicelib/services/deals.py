@@ -151,10 +151,7 @@ def _attributes(caller: Caller, data: dict, project_id: int, creating: bool, def
             messages.add("Probability must be between 0 and 100")
         values["probability"] = probability
     if "due_date" in data:
-        due = v.stripped(data.get("due_date"), "Due date", messages) or None
-        if due and not v.valid_date(due):
-            messages.add("Due date is not a valid date")
-        values["due_date"] = due
+        values["due_date"] = v.optional_date(data, "due_date", "Due date", messages)
     if "background" in data:
         values["background"] = v.text(data.get("background"), "Background", messages) or None
         messages.check_length("Background", values["background"], BACKGROUND_MAX)

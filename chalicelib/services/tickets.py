@@ -64,10 +64,7 @@ def _attributes(data: dict, creating: bool) -> dict:
             messages.not_included("Status")
         values["status_id"] = status
     if "due_date" in data:
-        due = v.stripped(data.get("due_date"), "Due date", messages) or None
-        if due and not v.valid_date(due):
-            messages.add("Due date is not a valid date")
-        values["due_date"] = due
+        values["due_date"] = v.optional_date(data, "due_date", "Due date", messages)
     messages.raise_any()
     return values
 

@@ -75,6 +75,14 @@ def required(data: dict, key: str, attribute: str, messages: Messages, maximum: 
     return value
 
 
+def optional_date(data: dict, key: str, attribute: str, messages: Messages):
+    """A date attribute that may be blank (None); anything else must be YYYY-MM-DD."""
+    value = stripped(data.get(key), attribute, messages) or None
+    if value and not valid_date(value):
+        messages.add(f"{attribute} is not a valid date")
+    return value
+
+
 def boolean(value, attribute: str, messages: Messages, default=None):
     if value is None or value == "":
         return default

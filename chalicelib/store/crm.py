@@ -63,6 +63,8 @@ class ContactRecord(CrmItem, discriminator="contact"):
 
 
 class StreamIndex(GlobalSecondaryIndex):
+    """The one GSI of the table: stream name and order. Contact entries, deal entries and
+    tickets each carry it (every model gets its own instance)."""
     class Meta:
         index_name = "streams"
         projection = AllProjection()
@@ -149,23 +151,13 @@ class Pointer(CrmItem, discriminator="pointer"):
         return f"{kind}#{int(item_id)}", kind
 
 
-class TicketStreams(GlobalSecondaryIndex):
-    """The same `streams` index: a ticket sits in its project's ticket stream."""
-    class Meta:
-        index_name = "streams"
-        projection = AllProjection()
-
-    stream = UnicodeAttribute(hash_key=True)
-    order = UnicodeAttribute(range_key=True)
-
-
 class TicketRecord(CrmItem, discriminator="ticket"):
     """A support ticket, stored under its contact (sk "ticket#<padded id>"), listed through
     the stream "tickets#project#<id>" in id order."""
     id = NumberAttribute()
     stream = UnicodeAttribute()
     order = UnicodeAttribute()
-    streams = TicketStreams()
+    streams = StreamIndex()
     subject = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
     status_id = NumberAttribute(default=1)
@@ -183,16 +175,6 @@ class TicketRecord(CrmItem, discriminator="ticket"):
     @staticmethod
     def project_stream(project_id: int) -> str:
         return f"tickets#project#{int(project_id)}"
-
-
-class DealStreams(GlobalSecondaryIndex):
-    """The same `streams` index, for deal entries."""
-    class Meta:
-        index_name = "streams"
-        projection = AllProjection()
-
-    stream = UnicodeAttribute(hash_key=True)
-    order = UnicodeAttribute(range_key=True)
 
 
 class DealRecord(CrmItem, discriminator="deal"):
@@ -226,7 +208,7 @@ class DealIndexEntry(CrmItem, discriminator="deal_entry"):
     """A deal in one stream ("deals#project#<id>", "deals#contact#<id>"), newest first."""
     stream = UnicodeAttribute()
     order = UnicodeAttribute()
-    streams = DealStreams()
+    streams = StreamIndex()
     deal_id = NumberAttribute()
     project_id = NumberAttribute()
     contact_id = NumberAttribute(null=True)
