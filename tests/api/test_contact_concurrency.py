@@ -28,12 +28,12 @@ def test_a_writer_that_lost_the_race_applies_its_change_again(api, crm, monkeypa
     real_save = store.save
     raced = []
 
-    def save_after_a_rival(contact, previous=None):
+    def save_after_a_rival(contact, previous=None, extra=()):
         if not raced:
             raced.append(True)
             # the rival commits between our read and our write
             rules.update(admin_caller(), contact_id, {"tag_list": "rival, tags"})
-        return real_save(contact, previous)
+        return real_save(contact, previous, extra)
 
     monkeypatch.setattr(store, "save", save_after_a_rival)
     r = api.put(f"/contacts/{contact_id}.json", {"contact": {"first_name": "Renamed"}}, key=crm.admin)
@@ -48,7 +48,7 @@ def test_a_writer_that_lost_the_race_applies_its_change_again(api, crm, monkeypa
 def test_a_writer_that_keeps_losing_gets_409_and_nothing_changes(api, crm, monkeypatch):
     contact_id = crm.contact(first_name="Original")
 
-    def always_beaten(contact, previous=None):
+    def always_beaten(contact, previous=None, extra=()):
         raise store.VersionConflict()
 
     monkeypatch.setattr(store, "save", always_beaten)
