@@ -47,8 +47,7 @@ def show_ticket(req):
 
 @routes.post("/tickets")
 def create_ticket(req):
-    ticket = rules.create(req.caller, section(req.params, "ticket"))
-    _, contact = rules.find(req.caller, ticket.id)
+    ticket, contact = rules.create(req.caller, section(req.params, "ticket"))
     return created(Document("ticket", ticket_view(ticket, req.caller, contact_store.display_name(contact))),
                    req.url(f"/tickets/{ticket.id}"))
 

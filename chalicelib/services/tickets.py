@@ -69,7 +69,8 @@ def _attributes(data: dict, creating: bool) -> dict:
     return values
 
 
-def create(caller: Caller, data: dict) -> TicketRecord:
+def create(caller: Caller, data: dict) -> tuple:
+    """Returns (ticket, its contact)."""
     messages = v.Messages()
     contact_id = v.integer(data.get("contact_id"), "Contact", messages)
     if contact_id is None and not messages:
@@ -90,7 +91,7 @@ def create(caller: Caller, data: dict) -> TicketRecord:
                           contact_id=int(contact.id), project_id=project_id, author_id=caller.id,
                           created_on=stamp, updated_on=stamp, **values)
     store.save_new(ticket)
-    return ticket
+    return ticket, contact
 
 
 def update(caller: Caller, ticket_id, data: dict) -> None:
