@@ -13,7 +13,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from .crm import ContactIndexEntry, ContactRecord, StreamCounter
-from .operations import cancellation_codes, connection, is_backend_unavailable
+from .operations import cancellation_codes, connection, fetch, fetch_many, is_backend_unavailable
 
 ALL, PUBLIC, UPDATED = "all", "public", "updated"
 SORT_PART_BYTES = 100
@@ -214,18 +214,11 @@ def remove(contact) -> None:
 # ---------------------------------------------------------------- reads
 
 def get(contact_id):
-    try:
-        return ContactRecord.get(*ContactRecord.key(contact_id), consistent_read=True)
-    except ContactRecord.DoesNotExist:
-        return None
+    return fetch(ContactRecord, contact_id)
 
 
 def get_many(contact_ids) -> dict:
-    """Contacts by id with BatchGetItem (100 keys a call)."""
-    keys = [ContactRecord.key(i) for i in dict.fromkeys(int(i) for i in contact_ids)]
-    if not keys:
-        return {}
-    return {int(c.id): c for c in ContactRecord.batch_get(keys)}
+    return fetch_many(ContactRecord, contact_ids)
 
 
 def entries_by_id(contact_ids) -> dict:

@@ -5,7 +5,7 @@ from pynamodb.transactions import TransactWrite
 
 from .contacts import SEARCH_SEPARATOR, VersionConflict, fold
 from .crm import DealIndexEntry, DealRecord
-from .operations import cancellation_codes, connection
+from .operations import cancellation_codes, connection, fetch, fetch_many
 
 ORDER_BASE = 10 ** 12
 
@@ -67,15 +67,11 @@ def remove(deal) -> None:
 
 
 def get(deal_id):
-    try:
-        return DealRecord.get(*DealRecord.key(deal_id), consistent_read=True)
-    except DealRecord.DoesNotExist:
-        return None
+    return fetch(DealRecord, deal_id)
 
 
 def get_many(deal_ids) -> dict:
-    keys = [DealRecord.key(i) for i in dict.fromkeys(int(i) for i in deal_ids)]
-    return {int(d.id): d for d in DealRecord.batch_get(keys)} if keys else {}
+    return fetch_many(DealRecord, deal_ids)
 
 
 def entries_in(streams) -> list:

@@ -5,6 +5,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from chalicelib import config
 
 from .crm import EXPIRY_ATTRIBUTE, CrmItem
+from .operations import fetch
 
 UNCLAIMED_SECONDS = 86400   # an upload nobody used is forgotten after a day
 
@@ -72,7 +73,4 @@ def remove(attachment) -> None:
 
 
 def get(attachment_id):
-    try:
-        return AttachmentRecord.get(*AttachmentRecord.key(attachment_id), consistent_read=True)
-    except AttachmentRecord.DoesNotExist:
-        return None
+    return fetch(AttachmentRecord, attachment_id)

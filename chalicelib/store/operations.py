@@ -46,6 +46,20 @@ def next_id(kind: str) -> int:
     return int(counter.value)
 
 
+def fetch(model, item_id):
+    """The item of `model` (which has key(id)) with that id, read consistently, or None."""
+    try:
+        return model.get(*model.key(item_id), consistent_read=True)
+    except model.DoesNotExist:
+        return None
+
+
+def fetch_many(model, item_ids) -> dict:
+    """Items of `model` by id with BatchGetItem (100 keys a call)."""
+    keys = [model.key(i) for i in dict.fromkeys(int(i) for i in item_ids)]
+    return {int(item.id): item for item in model.batch_get(keys)} if keys else {}
+
+
 def reserve_ids(kind: str, count: int) -> range:
     """Take `count` consecutive ids of a kind at once (bulk loads)."""
     counter = Sequence("sequence", kind)
