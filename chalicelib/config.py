@@ -34,8 +34,10 @@ PASSWORD_HASH_ITERATIONS = int(os.environ.get("PASSWORD_HASH_ITERATIONS", 310_00
 # One cost line per request in the log (on by default in the local stage).
 LOG_COST = _flag("LOG_COST", STAGE == "local")
 
-# The public base URL for Location headers; derived from the request's Host when unset.
+# The public base URL for Location headers and links; when unset, the API Gateway domain the
+# request came through, else SERVER_URL (the local server sets it to its own address).
 BASE_URL = os.environ.get("BASE_URL") or None
+SERVER_URL = "http://localhost"
 
 # The S3 bucket that holds uploaded files (avatars); DynamoDB keeps only their metadata.
 FILES_BUCKET = os.environ.get("FILES_BUCKET", f"{APP_NAME}-{STAGE}-files")

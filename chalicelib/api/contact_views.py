@@ -2,7 +2,7 @@
 from chalicelib.services import custom_fields as field_rules
 from chalicelib.services.contacts import ADDRESS_FIELDS, country_name
 from chalicelib.services.users import full_name
-from chalicelib.services.visibility import ContactVisibility
+from chalicelib.services import policy
 from chalicelib.store import contacts as store
 from chalicelib.store.directory import UserRecord
 from chalicelib.web.document import Array, Joined, Obj, ref
@@ -36,7 +36,7 @@ class Rendering:
     def projects(self, contact) -> Array:
         shown = [self.caller.project(p) for p in contact.project_ids]
         return Array("project", [ref(int(p.id), p.name) for p in shown
-                                 if p is not None and self.caller.can_see_project(p)])
+                                 if p is not None and policy.sees_project(self.caller, p)])
 
 
 def address_view(address) -> Obj:
@@ -99,8 +99,7 @@ def contact_view(contact, rendering: Rendering, include_projects=False, show=Fal
 
 def company_people(caller, company) -> list:
     """The visible contacts whose company is this company's name, by name."""
-    rules = ContactVisibility(caller)
     entries = [e for e in store.read_stream(store.company_stream(company.first_name))
-               if int(e.contact_id) != int(company.id) and rules.sees(e)]
+               if int(e.contact_id) != int(company.id) and policy.sees_contact(caller, e)]
     entries.sort(key=lambda e: (store.fold(e.name), int(e.contact_id)))
     return [ref(int(e.contact_id), e.name) for e in entries]

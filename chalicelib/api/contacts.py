@@ -6,9 +6,10 @@ from chalicelib.services import contacts as rules
 from chalicelib.services import deals as deal_rules
 from chalicelib.services import notes as note_rules
 from chalicelib.services import tickets as ticket_rules
-from chalicelib.services import projects as project_rules
 from chalicelib.services import web_forms as forms
+from chalicelib.services.errors import Unauthenticated
 from chalicelib.services.validation import section
+from chalicelib.web.auth import presented_credentials
 from chalicelib.web.document import Array, Document
 from chalicelib.web.pagination import Page
 from chalicelib.web.request import created, done, ok, see_other, text_reply
@@ -73,12 +74,16 @@ def create_contact(req):
                                         req.params.get("project_id")) if ref not in (None, "")), None)
     success_url, error_url = req.params.get("redirect_on_success"), req.params.get("redirect_on_error")
     form = req.caller.form
+    if req.caller.anonymous and presented_credentials(req.params, req.headers):
+        raise Unauthenticated()   # a wrong key learns nothing else, whatever it sends
     if form is not None:
         forms.check_rate(form, req.client_address)
         data = forms.submission(form, data, project_ref)
         project_ref = int(form.project_id)
     if success_url or error_url:
-        targets = forms.redirect_targets(req.caller, project_rules.resolve(req.caller, project_ref))
+        # Only a caller who may create here learns which redirect URLs are registered.
+        project = rules.creation_project(req.caller, project_ref)
+        targets = forms.redirect_targets(req.caller, project)
         for url, label in ((success_url, "Redirect on success"), (error_url, "Redirect on error")):
             if url and not forms.redirect_allowed(url, targets):
                 raise rules.Invalid([f"{label} is not allowed"])

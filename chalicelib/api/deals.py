@@ -30,7 +30,8 @@ class DealRendering:
         category_ids = {int(d.category_id) for d in deals if d.category_id}
         self.categories = {int(c.id): c for c in records.all_of(DealCategoryRecord)} if category_ids else {}
         contact_ids = {int(c) for d in deals for c in [d.contact_id, *(d.related_contact_ids or [])] if c}
-        self.contacts = contact_store.get_many(contact_ids)
+        # Only contacts the caller sees are named: a deal never reveals a hidden one.
+        self.contacts = rules.visible_contacts(caller, contact_store.get_many(contact_ids))
         user_ids = {int(u) for d in deals for u in (d.author_id, d.assigned_to_id) if u}
         self.users = ({int(u.id): u for u in UserRecord.batch_get([UserRecord.key(i) for i in user_ids])}
                       if user_ids else {})

@@ -1,7 +1,8 @@
 """Projects: GET/POST /projects, GET/PUT/DELETE /projects/:id (numeric id or identifier),
 PUT /projects/:id/archive, unarchive, close, reopen."""
+from chalicelib.services import policy
 from chalicelib.services import projects as rules
-from chalicelib.services.permissions import ACTIVE, ARCHIVED, CLOSED
+from chalicelib.services.policy import ACTIVE, ARCHIVED, CLOSED
 from chalicelib.services.validation import section
 from chalicelib.web.document import Document, Obj, ref
 from chalicelib.web.request import created, done, listing, ok
@@ -14,7 +15,7 @@ def project_view(project, caller) -> Obj:
     fields = [("id", int(project.id)), ("name", project.name), ("identifier", project.identifier),
               ("description", project.description)]
     parent = caller.project(project.parent_id) if project.parent_id else None
-    if parent is not None and caller.can_see_project(parent):
+    if parent is not None and policy.sees_project(caller, parent):
         fields.append(("parent", ref(int(parent.id), parent.name)))
     fields += [("is_public", bool(project.is_public)), ("status", int(project.status)),
                ("created_on", project.created_on), ("updated_on", project.updated_on)]

@@ -10,6 +10,6 @@ routes = Routes()
 @routes.get("/contacts_tags")
 def list_tags(req):
     found = rules.visible_tags(req.caller)
-    rows = [Obj([("id", int(tag.id)), ("name", tag.name), ("color", rules.color(tag.name))])
-            for tag, _count in found]
+    rows = [Obj([("id", tag_id), ("name", name), ("color", rules.color(name))])
+            for tag_id, name, _count in found]
     return ok(Document("tags", Array("tag", rows), {"total_count": len(rows)}))

@@ -1,4 +1,5 @@
 """Tickets: GET/POST /tickets, GET/PUT/DELETE /tickets/:id."""
+from chalicelib.services import policy
 from chalicelib.services import tickets as rules
 from chalicelib.services.validation import section
 from chalicelib.store import contacts as contact_store
@@ -24,7 +25,7 @@ def ticket_view(ticket, caller, contact_name=None) -> Obj:
     fields = [("id", int(ticket.id)), ("subject", ticket.subject), ("description", ticket.description),
               ("status", status_ref(ticket)), ("due_date", ticket.due_date),
               ("contact", ref(int(ticket.contact_id), contact_name or ""))]
-    if project is not None and caller.can_see_project(project):
+    if project is not None and policy.sees_project(caller, project):
         fields.append(("project", ref(int(project.id), project.name)))
     return Obj(fields + [("created_on", ticket.created_on), ("updated_on", ticket.updated_on)])
 

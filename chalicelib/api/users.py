@@ -1,5 +1,6 @@
 """Users: GET/POST /users, GET/PUT/DELETE /users/:id, GET /users/current,
 GET /my/account, POST /my/api_key."""
+from chalicelib.services import policy
 from chalicelib.services import users as rules
 from chalicelib.services.validation import section
 from chalicelib.web.document import Document, Obj
@@ -11,16 +12,16 @@ routes = Routes()
 
 def user_view(user, caller, api_key=None) -> Obj:
     """Redmine's user document; `admin` and `status` only for admins and the user itself."""
-    own = caller.id == int(user.id)
+    private = policy.sees_account_of(caller, user)
     fields = [("id", int(user.id)), ("login", user.login)]
-    if caller.admin or own:
+    if private:
         fields.append(("admin", bool(user.admin)))
     fields += [("firstname", user.firstname), ("lastname", user.lastname), ("mail", user.mail),
                ("created_on", user.created_on), ("updated_on", user.updated_on),
                ("last_login_on", user.last_login_on), ("passwd_changed_on", user.passwd_changed_on)]
     if api_key is not None:
         fields.append(("api_key", api_key))
-    if caller.admin or own:
+    if private:
         fields.append(("status", int(user.status)))
     return Obj(fields)
 
@@ -48,8 +49,7 @@ def reissue_api_key(req):
 
 @routes.get("/users/{id}")
 def show_user(req):
-    if str(req.caller.id) != req.args["id"]:
-        req.caller.require_admin()
+    policy.require_user_read(req.caller, req.args["id"])
     return ok(Document("user", user_view(rules.get(req.args["id"]), req.caller)))
 
 

@@ -5,7 +5,7 @@ import random
 from dataclasses import dataclass, field
 
 from chalicelib.services import memberships, projects, users
-from chalicelib.services.permissions import Caller
+from chalicelib.services.policy import Caller
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import tags as tag_store
 from chalicelib.store.crm import ContactRecord
@@ -53,7 +53,8 @@ def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int =
         assignee_ids.append(int(user.id))
         for project_id in project_ids:
             memberships.create(boss, project_id, {"user_id": user.id, "role_ids": [4]})  # Developer
-    tags = tag_store.canonical(TAGS)
+    known = tag_store.registered(TAGS)
+    tags = [known[t.casefold()].name for t in TAGS]
     stamp = now()
     records = []
     for number, contact_id in enumerate(reserve_ids("contact", contacts)):

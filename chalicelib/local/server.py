@@ -63,6 +63,9 @@ def main(argv=None) -> int:
             log.warning("!!! DEVELOPMENT ADMIN CREATED: login 'admin', password 'admin'. "
                         "Local stage only: never use this store for anything real. !!!")
 
+    local_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::", "::1") else args.host
+    config.SERVER_URL = f"http://{local_host}:{args.port}"
+
     from chalice.config import Config
     from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
 

@@ -10,9 +10,10 @@ from chalicelib.store import files
 from chalicelib.store.files import AttachmentRecord
 from chalicelib.store.operations import next_id, now
 
-from .errors import Forbidden, Invalid, NotFound
-from .permissions import Caller
-from .visibility import ContactVisibility
+from . import policy
+from . import validation as v
+from .errors import Invalid, NotFound
+from .policy import Caller
 
 MAX_BYTES = 4 * 1024 * 1024
 _SIGNATURES = (
@@ -35,9 +36,7 @@ def image_type(content: bytes):
 
 def upload(caller: Caller, content: bytes) -> AttachmentRecord:
     """Store an uploaded image; the token it answers makes it a contact's avatar."""
-    caller.require_login()
-    if not (caller.allowed_anywhere("add_contacts") or caller.allowed_anywhere("edit_contacts")):
-        raise Forbidden()
+    policy.require_upload(caller)
     if not content:
         raise Invalid(["File cannot be empty"])
     kind = image_type(content)
@@ -58,9 +57,9 @@ def claimable(caller: Caller, token) -> AttachmentRecord:
     attachment = None
     if isinstance(token, str) and "." in token:
         head = token.split(".", 1)[0]
-        attachment = files.get(head) if head.isdigit() else None
-    if attachment is None or not hmac.compare_digest(attachment.token, token) or attachment.contact_id \
-            or (attachment.author_id != caller.id and not caller.admin):
+        attachment = files.get(head) if v.is_id(head) else None
+    if attachment is None or not hmac.compare_digest(attachment.token, token) \
+            or not policy.may_claim(caller, attachment):
         raise Invalid(["Avatar is invalid"])
     return attachment
 
@@ -96,18 +95,11 @@ def forget(attachment_id) -> None:
 
 def readable(caller: Caller, attachment_id) -> tuple:
     """(attachment, bytes) for whoever sees its contact (or uploaded it and has not used it yet)."""
-    attachment = files.get(attachment_id) if str(attachment_id).isdigit() else None
+    attachment = files.get(attachment_id) if v.is_id(attachment_id) else None
     if attachment is None:
         raise NotFound()
-    if attachment.contact_id:
-        contact = contact_store.get(attachment.contact_id)
-        if contact is None:
-            raise NotFound()
-        if not ContactVisibility(caller).sees(contact):
-            raise Forbidden()
-    elif not (caller.admin or (caller.id is not None and attachment.author_id == caller.id)):
-        caller.require_login()
-        raise Forbidden()
+    contact = contact_store.get(attachment.contact_id) if attachment.contact_id else None
+    policy.require_attachment(caller, attachment, contact)
     content = files.read(attachment)
     if content is None:
         raise NotFound()

@@ -16,9 +16,10 @@ from typing import Optional
 from chalicelib.store import contacts as store
 
 from . import projects as project_rules
-from .errors import Forbidden, Invalid
-from .permissions import Caller
-from .visibility import ContactVisibility
+from . import validation as v
+from .errors import Invalid
+from . import policy
+from .policy import Caller
 
 SORT_FIELDS = ("id", "name", "first_name", "last_name", "company", "job_title", "created_on",
                "updated_on")
@@ -63,7 +64,7 @@ def _text(params: dict, name: str):
 def _user_ref(caller: Caller, value: str, name: str) -> int:
     if value == "me":
         return caller.id if caller.id is not None else -1
-    if not value.isdigit():
+    if not v.is_id(value):
         raise _bad(name)
     return int(value)
 
@@ -115,13 +116,12 @@ def parse(caller: Caller, params: dict, path_project=None) -> ListQuery:
     project_ref = path_project if path_project is not None else _text(params, "project_id")
     if project_ref:
         project = project_rules.find(caller, project_ref)
-        if not caller.allowed("view_contacts", project):
-            raise Forbidden()
+        policy.require_contact_list(caller, project)
         sub = project_rules.descendants(caller, int(project.id))
         query.project_ids = {int(project.id), *sub}
         query.single_project = None if sub else int(project.id)
-    elif not caller.admin and not caller.allowed_anywhere("view_contacts"):
-        raise Forbidden()
+    else:
+        policy.require_contact_list(caller)
     assigned = _text(params, "assigned_to_id")
     if assigned:
         query.assigned = {"*": ("any",), "!*": ("none",)}.get(assigned) or \
@@ -140,7 +140,7 @@ def parse(caller: Caller, params: dict, path_project=None) -> ListQuery:
     ids = _text(params, "ids")
     if ids:
         parts = [p.strip() for p in re.split(r"[,|]", ids) if p.strip()]
-        if not all(p.isdigit() for p in parts) or len(parts) > MAX_IDS:
+        if not all(v.is_id(p) for p in parts) or len(parts) > MAX_IDS:
             raise _bad("ids")
         query.ids = list(dict.fromkeys(int(p) for p in parts))
     author = _text(params, "author_id")
@@ -174,7 +174,7 @@ def _matches(entry, query: ListQuery) -> bool:
             return False
         if kind == "id" and entry.assigned_to_id != query.assigned[1]:
             return False
-    if query.tags and not set(query.tags) <= set(entry.tags or []):
+    if query.tags and not set(query.tags) <= {store.fold(t) for t in entry.tags or []}:
         return False
     if query.is_company is not None and bool(entry.is_company) != query.is_company:
         return False
@@ -216,10 +216,9 @@ def _streams(caller: Caller, query: ListQuery) -> list:
     if query.updated:
         # Incremental sync: only what changed in the range, from the stream ordered by updated_on.
         return [(store.UPDATED, store.updated_between(*query.updated))]
-    if caller.admin:
+    if policy.sees_every_contact(caller):
         return [(store.ALL, None)]
-    viewing = ContactVisibility(caller).viewing
-    return [(store.project_stream(p), None) for p in sorted(viewing)] + [(store.PUBLIC, None)]
+    return [(store.project_stream(p), None) for p in policy.contact_streams(caller)] + [(store.PUBLIC, None)]
 
 
 def _candidates(caller: Caller, query: ListQuery):
@@ -243,7 +242,7 @@ def _candidates(caller: Caller, query: ListQuery):
 
 def _counted_stream(caller: Caller, query: ListQuery):
     """The one counted stream an admin's list reads when nothing else narrows it, or None."""
-    if not caller.admin or query.sort != DEFAULT_SORT:
+    if not policy.sees_every_contact(caller) or query.sort != DEFAULT_SORT:
         return None
     if query.words or query.is_company is not None or query.ids is not None or \
             query.author_id is not None or query.created or query.updated:
@@ -268,8 +267,8 @@ def run(caller: Caller, query: ListQuery, page) -> tuple:
         wanted = page.offset + page.limit
         entries = list(store.read_stream(counted, limit=wanted))[page.offset:wanted] if page.offset < total else []
     else:
-        rules = ContactVisibility(caller)
-        selected = [e for e in _candidates(caller, query) if rules.sees(e) and _matches(e, query)]
+        selected = [e for e in _candidates(caller, query)
+                    if policy.sees_contact(caller, e) and _matches(e, query)]
         if query.sort != DEFAULT_SORT:
             selected = _sorted(selected, query.sort)
         total = len(selected)

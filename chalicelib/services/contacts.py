@@ -10,18 +10,19 @@ from dataclasses import dataclass, field
 
 from chalicelib.store import contacts as store
 from chalicelib.store import attached
-from chalicelib.store import records, tags as tag_store
+from chalicelib.store import records
 from chalicelib.store.crm import ContactRecord
 from chalicelib.store.directory import UserRecord
 from chalicelib.store.operations import next_id, now
 
 from . import avatars
+from . import tags as tag_rules
 from . import custom_fields as field_rules
 from . import projects as project_rules
 from . import validation as v
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .permissions import Caller
-from .visibility import VISIBILITIES, ContactVisibility
+from .errors import Conflict, Invalid, NotFound
+from . import policy
+from .policy import VISIBILITIES, Caller
 
 TEXT_FIELDS = (("first_name", "First name"), ("last_name", "Last name"),
                ("middle_name", "Middle name"), ("company", "Company"), ("website", "Website"),
@@ -42,20 +43,17 @@ class Draft:
     address: dict = None                             # address_attributes sent (merged on update)
     custom_values: dict = None                       # {field id: value or None}
     avatar_token: str = None                         # an upload to become the avatar
+    project_ids: list = None                         # on update: the visible projects asked for
 
 
 # ------------------------------------------------------------------ reading
 
 def find(caller: Caller, contact_id, permission: str = None):
     """A contact the caller sees (and may `permission`); 404 when missing, 403/401 when hidden."""
-    contact = store.get(contact_id) if str(contact_id).isdigit() else None
+    contact = store.get(contact_id) if v.is_id(contact_id) else None
     if contact is None:
         raise NotFound()
-    rules = ContactVisibility(caller)
-    if not rules.sees(contact):
-        raise Forbidden()
-    if permission and not rules.may(permission, contact):
-        raise Forbidden()
+    policy.require_contact(caller, contact, permission)
     return contact
 
 
@@ -214,7 +212,7 @@ def _project_list(caller: Caller, value, messages: v.Messages) -> list:
         if isinstance(ref, dict):
             ref = ref.get("id")
         project = project_rules.resolve(caller, ref) if isinstance(ref, (str, int)) else None
-        if project is None or not caller.can_see_project(project):
+        if project is None or not policy.sees_project(caller, project):
             messages.invalid("Projects")
             continue
         if int(project.id) not in found:
@@ -259,7 +257,7 @@ def parse(caller: Caller, data: dict, definitions: list, creating: bool) -> Draf
         values["visibility"] = visibility
     if "assigned_to_id" in data:
         values["assigned_to_id"] = active_user_id(data.get("assigned_to_id"), "Assigned to", messages)
-    if "author_id" in data and caller.admin:
+    if "author_id" in data and policy.may_set_author(caller):
         author = active_user_id(data.get("author_id"), "Author", messages)
         if author is not None:
             values["author_id"] = author
@@ -287,9 +285,12 @@ def _merged_address(current, sent):
     return {key: address.get(key) for key in ADDRESS_FIELDS}
 
 
-def _apply(contact: ContactRecord, draft: Draft, extra_projects=()) -> None:
+def _apply(contact: ContactRecord, draft: Draft, extra_projects=(), caller: Caller = None) -> None:
     for key, value in draft.values.items():
         setattr(contact, key, value)
+    if draft.project_ids is not None:
+        # Re-decided on the contact as it is now: a concurrent writer may have linked more.
+        contact.project_ids = policy.project_set(caller, contact.project_ids, draft.project_ids)
     if draft.address is not None:
         contact.address = _merged_address(contact.address, draft.address)
     if draft.custom_values is not None:
@@ -303,8 +304,11 @@ def _apply(contact: ContactRecord, draft: Draft, extra_projects=()) -> None:
     contact.project_ids = projects
 
 
-def _check_state(caller: Caller, contact: ContactRecord, definitions: list, creating: bool) -> None:
-    """Rules that depend on the contact as it will be: required custom fields, the assignee."""
+def _check_state(caller: Caller, contact: ContactRecord, definitions: list, creating: bool,
+                 previous: ContactRecord = None) -> None:
+    """Rules that depend on the contact as it will be: required custom fields, and an assignee
+    who sees it (checked when the write sets the assignee or changes who may see the contact,
+    so an unrelated edit never fails for a rule someone else's change broke)."""
     messages = v.Messages()
     values = contact.custom_values or {}
     for definition in definitions:
@@ -313,23 +317,24 @@ def _check_state(caller: Caller, contact: ContactRecord, definitions: list, crea
                 messages.blank(definition.name)
     if not contact.project_ids:
         messages.add("A contact must belong to at least one project")
-    if contact.assigned_to_id:
-        assignee = records.get(UserRecord, contact.assigned_to_id)
-        if assignee is None or not ContactVisibility(Caller(assignee)).sees(contact):
+    if contact.assigned_to_id and _moves_visibility(previous, contact):
+        if not policy.assignee_sees(records.get(UserRecord, contact.assigned_to_id), contact):
             messages.invalid("Assigned to")
     messages.raise_any()
 
 
-def _require_in_projects(caller: Caller, permission: str, project_ids) -> None:
-    for project_id in project_ids:
-        if not caller.allowed(permission, caller.project(project_id)):
-            raise Forbidden()
+def _moves_visibility(previous, contact) -> bool:
+    if previous is None:
+        return True
+    return previous.assigned_to_id != contact.assigned_to_id or \
+        int(previous.visibility or 0) != int(contact.visibility or 0) or \
+        {int(p) for p in previous.project_ids} != {int(p) for p in contact.project_ids}
 
 
-def _canonical_tags(draft: Draft) -> None:
-    """Tags take the spelling they were first given anywhere."""
+def _canonical_tags(caller: Caller, draft: Draft) -> None:
+    """Tags take the spelling the caller already sees on its contacts, else the one given."""
     if "tags" in draft.values:
-        draft.values["tags"] = tag_store.canonical(draft.values["tags"])
+        draft.values["tags"] = tag_rules.spelled(caller, draft.values["tags"])
 
 
 def _save(contact, previous, extra=()) -> None:
@@ -341,18 +346,22 @@ def _save(contact, previous, extra=()) -> None:
 
 # ------------------------------------------------------------------ create
 
-def create(caller: Caller, data: dict, project_ref=None) -> ContactRecord:
-    """project_ref: contact[project_id], else the path's project, else the top-level one."""
-    definitions = field_rules.defined("contact")
+def creation_project(caller: Caller, project_ref):
+    """The project a create names (None when it names none), after the caller's right to create
+    there (or anywhere, without one): 404 for a project it cannot see, 403/401 without the right."""
     project = None
     if project_ref not in (None, ""):
         project = project_rules.resolve(caller, project_ref) if isinstance(project_ref, (str, int)) else None
-        if project is None or not caller.can_see_project(project):
+        if project is None or not policy.sees_project(caller, project):
             raise NotFound()
-        if not caller.allowed("add_contacts", project):
-            raise Forbidden()
-    elif not caller.allowed_anywhere("add_contacts"):
-        raise Forbidden()
+    policy.require_contact_create(caller, project)
+    return project
+
+
+def create(caller: Caller, data: dict, project_ref=None) -> ContactRecord:
+    """project_ref: contact[project_id], else the path's project, else the top-level one."""
+    definitions = field_rules.defined("contact")
+    project = creation_project(caller, project_ref)
     try:
         draft = parse(caller, data, definitions, creating=True)
     except Invalid as error:
@@ -361,7 +370,7 @@ def create(caller: Caller, data: dict, project_ref=None) -> ContactRecord:
         raise
     if project is None and not draft.values.get("project_ids"):
         raise Invalid(["Project cannot be blank"])
-    _require_in_projects(caller, "add_contacts", draft.values.get("project_ids", []))
+    policy.require_contact_create(caller, project, draft.values.get("project_ids", []))
     stamp = now()
     contact = ContactRecord(*ContactRecord.key(0), id=0, version=1, first_name="",
                             author_id=caller.id, visibility=0, created_on=stamp, updated_on=stamp)
@@ -371,7 +380,7 @@ def create(caller: Caller, data: dict, project_ref=None) -> ContactRecord:
                 if d.default_value and str(int(d.id)) not in (contact.custom_values or {})}
     if defaults:
         contact.custom_values = dict(contact.custom_values or {}, **defaults)
-    _canonical_tags(draft)
+    _canonical_tags(caller, draft)
     contact.tags = draft.values.get("tags", [])
     avatar = avatars.claimable(caller, draft.avatar_token) if draft.avatar_token else None
     contact.id = next_id("contact")
@@ -390,16 +399,18 @@ def update(caller: Caller, contact_id, data: dict) -> ContactRecord:
     definitions = field_rules.defined("contact")
     contact = find(caller, contact_id, "edit_contacts")
     draft = parse(caller, data, definitions, creating=False)
-    added = set(draft.values.get("project_ids", [])) - {int(p) for p in contact.project_ids}
-    _require_in_projects(caller, "edit_contacts", added)
-    _canonical_tags(draft)
+    if "project_ids" in draft.values:
+        requested = draft.values.pop("project_ids")
+        policy.project_set(caller, contact.project_ids, requested)   # refuses what it may not change
+        draft.project_ids = requested
+    _canonical_tags(caller, draft)
     if not draft.avatar_token:
-        return _write(caller, contact, definitions, lambda c: _apply(c, draft))
+        return _write(caller, contact, definitions, lambda c: _apply(c, draft, caller=caller))
     avatar = avatars.claimable(caller, draft.avatar_token)
     replaced = contact.avatar_id
 
     def change(c):
-        _apply(c, draft)
+        _apply(c, draft, caller=caller)
         c.avatar_id = int(avatar.id)
     contact = _write(caller, contact, definitions, change, extra=[("put", avatars.claim(avatar, contact.id))])
     if replaced and int(replaced) != int(avatar.id):
@@ -415,32 +426,35 @@ def _write(caller: Caller, contact: ContactRecord, definitions: list, change, ex
         change(contact)
         contact.version = int(previous.version) + 1
         contact.updated_on = now()
-        _check_state(caller, contact, definitions, creating=False)
+        _check_state(caller, contact, definitions, creating=False, previous=previous)
         try:
             _save(contact, previous, extra)
         except store.VersionConflict:
             contact = find(caller, contact.id, "edit_contacts")
             continue
         if old_company_name and contact.is_company and contact.first_name != old_company_name:
-            rename_company_people(old_company_name, contact.first_name)
+            rename_company_people(caller, old_company_name, contact.first_name)
         return contact
     raise Conflict()
 
 
-def rename_company_people(old_name: str, new_name: str) -> int:
-    """People whose company was the old name follow the rename, in batches of RENAME_BATCH.
-    The company's stream is read once, so index lag can never make this loop."""
-    people = [entry.contact_id for entry in store.read_stream(store.company_stream(old_name))]
+def rename_company_people(caller: Caller, old_name: str, new_name: str) -> int:
+    """People whose company was the old name follow the rename where the caller may edit them,
+    in batches of RENAME_BATCH; the others keep their text. The company's stream is read once,
+    so index lag can never make this loop."""
+    people = [entry.contact_id for entry in store.read_stream(store.company_stream(old_name))
+              if policy.follows_rename(caller, entry)]
     moved = 0
     for start in range(0, len(people), RENAME_BATCH):
         for person in store.get_many(people[start:start + RENAME_BATCH]).values():
-            moved += _follow_rename(person, old_name, new_name)
+            moved += _follow_rename(caller, person, old_name, new_name)
     return moved
 
 
-def _follow_rename(person, old_name: str, new_name: str) -> int:
+def _follow_rename(caller: Caller, person, old_name: str, new_name: str) -> int:
     for _attempt in range(WRITE_ATTEMPTS):
-        if person is None or store.fold(person.company) != store.fold(old_name):
+        if person is None or store.fold(person.company) != store.fold(old_name) \
+                or not policy.follows_rename(caller, person):
             return 0
         previous = ContactRecord.from_raw_data(person.serialize())
         person.company = new_name
@@ -472,8 +486,7 @@ def delete(caller: Caller, contact_id) -> None:
 def add_project(caller: Caller, contact_id, project_ref) -> None:
     contact = find(caller, contact_id)
     project = project_rules.find(caller, project_ref)
-    if not caller.allowed("edit_contacts", project):
-        raise Forbidden()
+    policy.require_link(caller, contact, project)
     if int(project.id) in [int(p) for p in contact.project_ids]:
         return
     if len(contact.project_ids) >= MAX_PROJECTS:
@@ -488,8 +501,7 @@ def add_project(caller: Caller, contact_id, project_ref) -> None:
 def remove_project(caller: Caller, contact_id, project_ref) -> None:
     contact = find(caller, contact_id)
     project = project_rules.find(caller, project_ref)
-    if not caller.allowed("edit_contacts", project):
-        raise Forbidden()
+    policy.require_unlink(caller, contact, project)
     if int(project.id) not in [int(p) for p in contact.project_ids]:
         return
     if len(contact.project_ids) == 1:
@@ -498,12 +510,3 @@ def remove_project(caller: Caller, contact_id, project_ref) -> None:
     def unlink(c):
         c.project_ids = [int(p) for p in c.project_ids if int(p) != int(project.id)]
     _write(caller, contact, field_rules.defined("contact"), unlink)
-
-
-def _project_has_contacts(project_id: int):
-    if store.stream_count(store.project_stream(project_id)) > 0:
-        return "Project has contacts"
-    return None
-
-
-project_rules.deletion_checks.append(_project_has_contacts)

@@ -8,7 +8,7 @@ from chalicelib.store.operations import next_id, now
 
 from . import validation as v
 from .errors import NotFound
-from .permissions import Caller
+from .policy import Caller
 
 FORMATS = ("string", "text", "int", "float", "date", "bool", "list", "link")
 CUSTOMIZED_TYPES = ("contact", "deal")

@@ -6,8 +6,9 @@ from chalicelib.store.operations import next_id, now
 
 from . import projects as project_rules
 from . import validation as v
-from .errors import Forbidden, Invalid, NotFound
-from .permissions import Caller
+from .errors import Invalid, NotFound
+from . import policy
+from .policy import Caller
 
 DEFAULT_STATUSES = (("Pending", False, True), ("Won", True, False), ("Lost", True, False))
 NAME_MAX = 255
@@ -97,17 +98,14 @@ def delete_status(caller: Caller, status_id, in_use) -> None:
 
 def categories(caller: Caller, project_ref) -> tuple:
     project = project_rules.find(caller, project_ref)
-    if not caller.allowed("view_deals", project):
-        raise Forbidden()
+    policy.require_deal_categories(caller, project)
     found = [c for c in records.all_of(DealCategoryRecord) if int(c.project_id) == int(project.id)]
     return project, sorted(found, key=lambda c: (c.name.casefold(), int(c.id)))
 
 
 def create_category(caller: Caller, project_ref, data: dict) -> DealCategoryRecord:
     project = project_rules.find(caller, project_ref)
-    caller.require_login()
-    if not (caller.admin or caller.allowed("manage_contacts", project)):
-        raise Forbidden()
+    policy.require_manager(caller, project)
     messages = v.Messages()
     name = v.required(data, "name", "Name", messages, NAME_MAX)
     messages.raise_any()

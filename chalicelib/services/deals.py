@@ -9,17 +9,18 @@ from chalicelib.store import contacts as contact_store
 from chalicelib.store import deals as store
 from chalicelib.store import records
 from chalicelib.store.crm import DealRecord
-from chalicelib.store.directory import DealCategoryRecord
+from chalicelib.store.directory import DealCategoryRecord, UserRecord
 from chalicelib.store.operations import next_id, now
 
 from . import custom_fields as field_rules
 from . import deal_statuses
 from . import projects as project_rules
 from . import validation as v
-from .contacts import active_user_id, custom_values_sent
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .permissions import Caller
-from .visibility import ContactVisibility
+from . import contacts as contact_rules
+from . import policy
+from .contacts import custom_values_sent
+from .errors import Conflict, Invalid, NotFound
+from .policy import Caller
 
 NAME_MAX, TEXT_MAX, BACKGROUND_MAX, RELATED_MAX = 255, 255, 65536, 20
 WRITE_ATTEMPTS = 4
@@ -33,34 +34,25 @@ def price_text(value) -> str:
     return format(number.normalize(), "f")
 
 
-class DealVisibility:
-    """view_deals in the deal's project, and its contact (if any) visible."""
+def _contact_entries(deals) -> dict:
+    """The index entries of the deals' contacts (what visibility is decided on), by id.
+    A contact that no longer exists hides nothing."""
+    return contact_store.entries_by_id({int(d.contact_id) for d in deals if d.contact_id})
 
-    def __init__(self, caller: Caller):
-        self.caller = caller
-        self.contacts = ContactVisibility(caller)
 
-    def sees(self, deal, contact_entries: dict) -> bool:
-        if not self.caller.allowed("view_deals", self.caller.project(deal.project_id)):
-            return False
-        entry = contact_entries.get(int(deal.contact_id)) if deal.contact_id else None
-        # A contact that no longer exists hides nothing; one that exists must be visible.
-        return entry is None or self.contacts.sees(entry)
-
-    def filter(self, deals) -> list:
-        deals = list(deals)
-        entries = contact_store.entries_by_id({int(d.contact_id) for d in deals if d.contact_id})
-        return [d for d in deals if self.sees(d, entries)]
+def visible(caller: Caller, deals) -> list:
+    deals = list(deals)
+    entries = _contact_entries(deals)
+    return [d for d in deals
+            if policy.sees_deal(caller, d, entries.get(int(d.contact_id)) if d.contact_id else None)]
 
 
 def find(caller: Caller, deal_id, permission: str = None) -> DealRecord:
-    deal = store.get(deal_id) if str(deal_id).isdigit() else None
+    deal = store.get(deal_id) if v.is_id(deal_id) else None
     if deal is None:
         raise NotFound()
-    if not DealVisibility(caller).filter([deal]):
-        raise Forbidden()
-    if permission and not caller.allowed(permission, caller.project(deal.project_id)):
-        raise Forbidden()
+    entry = _contact_entries([deal]).get(int(deal.contact_id)) if deal.contact_id else None
+    policy.require_deal(caller, deal, entry, permission)
     return deal
 
 
@@ -68,7 +60,12 @@ def of_contact(caller: Caller, contact) -> list:
     """Deals of the contact and deals that list it as related, visible ones, newest first."""
     entries = store.entries_in([store.contact_stream(contact.id)])
     found = store.get_many(e.deal_id for e in entries)
-    return DealVisibility(caller).filter(found[int(e.deal_id)] for e in entries if int(e.deal_id) in found)
+    return visible(caller, (found[int(e.deal_id)] for e in entries if int(e.deal_id) in found))
+
+
+def visible_contacts(caller: Caller, contacts: dict) -> dict:
+    """The contacts (by id) a deal may name to this caller: only those it sees."""
+    return {contact_id: c for contact_id, c in contacts.items() if policy.sees_contact(caller, c)}
 
 
 # ------------------------------------------------------------------ lists
@@ -80,7 +77,7 @@ def _filter_id(params: dict, name: str, caller: Caller):
     text = str(value).strip()
     if text == "me" and name == "assigned_to_id":
         return caller.id if caller.id is not None else -1
-    if not text.isdigit():
+    if not v.is_id(text):
         raise Invalid([f"Parameter {name} is invalid"])
     return int(text)
 
@@ -89,14 +86,12 @@ def listed(caller: Caller, params: dict, path_project=None) -> list:
     project_ref = path_project if path_project is not None else params.get("project_id")
     if project_ref not in (None, ""):
         project = project_rules.find(caller, project_ref)
-        if not caller.allowed("view_deals", project):
-            raise Forbidden()
-        scope = {int(project.id), *project_rules.descendants(caller, int(project.id))}
+        scope = policy.deal_projects(caller, project, project_rules.descendants(caller, int(project.id)))
     else:
-        scope = caller.projects_with("view_deals")
-        if not scope:
-            raise Forbidden()
+        scope = policy.deal_projects(caller)
     contact_id = _filter_id(params, "contact_id", caller)
+    if contact_id is not None:
+        contact_rules.find(caller, contact_id)   # a hidden contact answers as its show would
     status_id = _filter_id(params, "status_id", caller)
     assigned = _filter_id(params, "assigned_to_id", caller)
     words = [contact_store.fold(w) for w in str(params.get("search") or "").split() if contact_store.fold(w)]
@@ -107,7 +102,7 @@ def listed(caller: Caller, params: dict, path_project=None) -> list:
                and (status_id is None or e.status_id == status_id)
                and (assigned is None or e.assigned_to_id == assigned)
                and all(w in (e.search or "") for w in words)]
-    return DealVisibility(caller).filter(entries)
+    return visible(caller, entries)
 
 
 def page_of(entries, page) -> list:
@@ -122,7 +117,7 @@ def _contact(caller: Caller, value, label: str, messages: v.Messages):
     if number is None:
         return None
     contact = contact_store.get(number)
-    if contact is None or not ContactVisibility(caller).sees(contact):
+    if contact is None or not policy.sees_contact(caller, contact):
         messages.invalid(label)
         return None
     return number
@@ -169,7 +164,9 @@ def _attributes(caller: Caller, data: dict, project_id: int, creating: bool, def
             messages.invalid("Category")
         values["category_id"] = category_id
     if "assigned_to_id" in data:
-        values["assigned_to_id"] = active_user_id(data.get("assigned_to_id"), "Assigned to", messages)
+        values["assigned_to_id"] = v.integer(data.get("assigned_to_id"), "Assignee", messages) \
+            if not isinstance(data.get("assigned_to_id"), dict) else \
+            v.integer(data["assigned_to_id"].get("id"), "Assignee", messages)
     if "contact_id" in data:
         values["contact_id"] = _contact(caller, data.get("contact_id"), "Contact", messages)
     if "related_contact_ids" in data:
@@ -198,14 +195,12 @@ def _merge_custom(deal, sent) -> None:
 
 def create(caller: Caller, data: dict, project_ref) -> DealRecord:
     if project_ref in (None, ""):
-        if not caller.allowed_anywhere("add_deals"):
-            raise Forbidden()
+        policy.require_deal_create(caller)
         raise Invalid(["Project cannot be blank"])
     project = project_rules.resolve(caller, project_ref) if isinstance(project_ref, (str, int)) else None
-    if project is None or not caller.can_see_project(project):
+    if project is None or not policy.sees_project(caller, project):
         raise NotFound()
-    if not caller.allowed("add_deals", project):
-        raise Forbidden()
+    policy.require_deal_create(caller, project)
     definitions = field_rules.defined("deal")
     values = _attributes(caller, data, int(project.id), True, definitions)
     sent = values.pop("custom_values", None)
@@ -214,16 +209,22 @@ def create(caller: Caller, data: dict, project_ref) -> DealRecord:
     deal = DealRecord(*DealRecord.key(deal_id), id=deal_id, project_id=int(project.id), author_id=caller.id,
                       created_on=stamp, updated_on=stamp, **values)
     _merge_custom(deal, sent or {})
-    _check_required(deal, definitions)
+    _check_state(deal, definitions, check_assignee=bool(deal.assigned_to_id))
     store.save(deal)
     return deal
 
 
-def _check_required(deal, definitions) -> None:
-    missing = [f"{d.name} cannot be blank" for d in definitions
-               if d.is_required and not (deal.custom_values or {}).get(str(int(d.id)))]
-    if missing:
-        raise Invalid(missing)
+def _check_state(deal, definitions, check_assignee: bool) -> None:
+    """Rules on the deal as it will be: required custom fields, an assignee who sees it."""
+    messages = v.Messages()
+    for d in definitions:
+        if d.is_required and not (deal.custom_values or {}).get(str(int(d.id))):
+            messages.blank(d.name)
+    if check_assignee and deal.assigned_to_id:
+        entry = _contact_entries([deal]).get(int(deal.contact_id)) if deal.contact_id else None
+        if not policy.deal_assignee_sees(records.get(UserRecord, deal.assigned_to_id), deal, entry):
+            messages.invalid("Assignee")
+    messages.raise_any()
 
 
 def update(caller: Caller, deal_id, data: dict) -> None:
@@ -237,7 +238,7 @@ def update(caller: Caller, deal_id, data: dict) -> None:
             setattr(deal, key, value)
         if sent is not None:
             _merge_custom(deal, sent)
-        _check_required(deal, definitions)
+        _check_state(deal, definitions, check_assignee="assigned_to_id" in values or "contact_id" in values)
         deal.version = int(previous.version) + 1
         deal.updated_on = now()
         try:

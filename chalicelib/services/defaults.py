@@ -7,7 +7,7 @@ from chalicelib.store import records
 from chalicelib.store.directory import Marker, RoleRecord
 from chalicelib.store.operations import now
 
-from .permissions import ANONYMOUS, NON_MEMBER, PERMISSIONS
+from .policy import ANONYMOUS, NON_MEMBER, PERMISSIONS
 from .deal_statuses import ensure_default_statuses
 from .roles import save_new
 

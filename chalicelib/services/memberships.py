@@ -8,20 +8,17 @@ from chalicelib.store.operations import cancellation_codes, next_id, now, transa
 
 from . import projects as project_rules
 from . import validation as v
-from .errors import Forbidden, Invalid, NotFound
-from .permissions import Caller
+from .errors import Invalid, NotFound
+from . import policy
+from .policy import Caller
 from .roles import assignable
 
 
-def _require_manager(caller: Caller, project) -> None:
-    caller.require_login()
-    if not (caller.admin or caller.allowed("manage_contacts", project)):
-        raise Forbidden()
 
 
 def of_project(caller: Caller, project_ref):
     project = project_rules.find(caller, project_ref)
-    _require_manager(caller, project)
+    policy.require_manager(caller, project)
     members = records.members_of_project(int(project.id))
     return project, sorted(members, key=lambda m: int(m.id))
 
@@ -31,9 +28,9 @@ def get(caller: Caller, membership_id) -> MembershipRecord:
     if membership is None:
         raise NotFound()
     project = caller.project(membership.project_id)
-    if project is None or not caller.can_see_project(project):
+    if project is None or not policy.sees_project(caller, project):
         raise NotFound()
-    _require_manager(caller, project)
+    policy.require_manager(caller, project)
     return membership
 
 
@@ -53,7 +50,7 @@ def _role_ids(caller: Caller, data: dict, messages: v.Messages) -> list:
 
 def create(caller: Caller, project_ref, data: dict) -> MembershipRecord:
     project = project_rules.find(caller, project_ref)
-    _require_manager(caller, project)
+    policy.require_manager(caller, project)
     messages = v.Messages()
     user_id = v.integer(data.get("user_id"), "User", messages)
     user = None

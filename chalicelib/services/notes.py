@@ -15,8 +15,8 @@ from . import contacts as contact_rules
 from . import deals as deal_rules
 from . import validation as v
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .permissions import Caller
-from .visibility import ContactVisibility
+from . import policy
+from .policy import Caller
 
 SOURCE_TYPES = ("Contact", "Deal")
 TYPES = (0, 1, 2)           # email, call, meeting; None is a plain note
@@ -37,9 +37,6 @@ class Source:
     def project_ids(self) -> list:
         return list(self.record.project_ids) if self.kind == "Contact" else [self.record.project_id]
 
-    def allows(self, caller: Caller, permission: str) -> bool:
-        return any(caller.allowed(permission, caller.project(p)) for p in self.project_ids)
-
 
 def _find_source(caller: Caller, kind: str, source_id) -> Source:
     if kind == "Deal":
@@ -59,10 +56,7 @@ def _source(caller: Caller, source_type, source_id) -> Source:
 
 
 def _may_change(caller: Caller, note, source: Source) -> bool:
-    if source.allows(caller, "delete_notes"):
-        return True
-    own = caller.id is not None and note.author_id == caller.id
-    return own and source.allows(caller, "delete_own_notes")
+    return policy.may_change_note(caller, note, source.project_ids)
 
 
 def _stamp(value, messages: v.Messages):
@@ -105,7 +99,7 @@ def _attributes(data: dict, creating: bool) -> dict:
 
 def find(caller: Caller, note_id) -> tuple:
     """A note whose source the caller sees, with that Source."""
-    note = store.get(note_id) if str(note_id).isdigit() else None
+    note = store.get(note_id) if v.is_id(note_id) else None
     if note is None:
         raise NotFound()
     exists = deal_store.get if note.source_type == "Deal" else contact_store.get
@@ -122,10 +116,7 @@ def of_source(record) -> list:
 def create(caller: Caller, data: dict, source_type=None, source_id=None) -> tuple:
     """Returns (note, Source)."""
     source = _source(caller, source_type, source_id)
-    if source.kind == "Contact" and not ContactVisibility(caller).may("add_notes", source.record):
-        raise Forbidden()
-    if not source.allows(caller, "add_notes"):
-        raise Forbidden()
+    policy.require_note_create(caller, source.project_ids)
     values = _attributes(data, creating=True)
     stamp = now()
     note_id = next_id("note")

@@ -2,14 +2,18 @@
 delete them; everyone sees the active public ones and their own."""
 import re
 
-from chalicelib.store import records
-from chalicelib.store.directory import DirectoryItem, MembershipRecord, ProjectRecord
+from chalicelib.store import attached, records
+from chalicelib.store import contacts as contact_store
+from chalicelib.store import deals as deal_store
+from chalicelib.store.directory import (DealCategoryRecord, DirectoryItem, MembershipRecord, ProjectRecord,
+                                        WebFormRecord)
 from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
 from pynamodb.exceptions import TransactWriteError
 
 from . import validation as v
 from .errors import Invalid, NotFound
-from .permissions import ARCHIVED, PROJECT_STATUSES, Caller
+from . import policy
+from .policy import ARCHIVED, PROJECT_STATUSES, Caller
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_\-]*$")
 IDENTIFIER_MAX = 100
@@ -17,16 +21,13 @@ RESERVED_IDENTIFIERS = {"new"}
 NAME_MAX = 255
 DESCRIPTION_MAX = 65536
 
-# Checks that refuse to delete a project still in use: each takes a project id and returns
-# a message, or None. Resources that hang off projects register theirs here.
-deletion_checks = []
 
 
 def find(caller: Caller, ref):
     """A project the caller can see, by numeric id or identifier; NotFound otherwise (a hidden
     project is indistinguishable from a missing one)."""
     project = resolve(caller, ref)
-    if project is None or not caller.can_see_project(project):
+    if project is None or not policy.sees_project(caller, project):
         raise NotFound()
     return project
 
@@ -36,8 +37,10 @@ def resolve(caller: Caller, ref):
     if ref is None:
         return None
     text = str(ref).strip()
-    if text.isdigit():
+    if v.is_id(text):
         return caller.project(int(text))
+    if not IDENTIFIER.match(text) or len(text) > IDENTIFIER_MAX:
+        return None
     project_id = records.find_lookup("identifier", text)
     return caller.project(project_id) if project_id else None
 
@@ -61,7 +64,7 @@ def ordered(projects) -> list:
 
 
 def visible(caller: Caller) -> list:
-    return ordered([p for p in caller.projects.values() if caller.can_see_project(p)])
+    return ordered(policy.visible_projects(caller))
 
 
 def descendants(caller: Caller, project_id: int) -> list:
@@ -160,19 +163,32 @@ def set_status(caller: Caller, ref, status: int) -> None:
     update(caller, ref, {"status": status})
 
 
+def _in_use(project_id: int) -> list:
+    """Why a project cannot go: contacts, deals or tickets still in it."""
+    reasons = []
+    if contact_store.stream_count(contact_store.project_stream(project_id)) > 0:
+        reasons.append("Project has contacts")
+    if deal_store.any_in_project(project_id):
+        reasons.append("Project has deals")
+    if attached.any_ticket_in_project(project_id):
+        reasons.append("Project has tickets")
+    return reasons
+
+
 def delete(caller: Caller, ref) -> None:
-    """Deletes the project and its subprojects with their memberships; refused (422) while
-    any of them is still in use."""
+    """Deletes the project and its subprojects with their memberships, web forms (and their
+    keys) and deal categories; refused (422) while any of them still has contacts, deals or
+    tickets."""
     caller.require_admin()
     project = find(caller, ref)
     doomed = [int(project.id)] + descendants(caller, int(project.id))
     messages = v.Messages()
     for project_id in doomed:
-        for check in deletion_checks:
-            message = check(project_id)
-            if message:
-                messages.add(message)
+        for message in _in_use(project_id):
+            messages.add(message)
     messages.raise_any()
+    forms = [f for f in records.all_of(WebFormRecord) if int(f.project_id) in doomed]
+    categories = [c for c in records.all_of(DealCategoryRecord) if int(c.project_id) in doomed]
     for project_id in doomed:
         member_items = []
         for membership in records.members_of_project(project_id):
@@ -180,6 +196,13 @@ def delete(caller: Caller, ref) -> None:
         with MembershipRecord.batch_write() as batch:
             for item in member_items:
                 batch.delete(item)
+        for form in (f for f in forms if int(f.project_id) == project_id):
+            with transaction() as tx:
+                tx.delete(form)
+                tx.delete(records.lookup_item("form_key", form.form_key, int(form.id)))
+        with DealCategoryRecord.batch_write() as batch:
+            for category in (c for c in categories if int(c.project_id) == project_id):
+                batch.delete(category)
         doomed_project = caller.projects[project_id]
         with transaction() as tx:
             tx.delete(doomed_project)
@@ -187,5 +210,4 @@ def delete(caller: Caller, ref) -> None:
         caller.projects.pop(project_id, None)
 
 
-__all__ = ["find", "resolve", "visible", "create", "update", "delete", "set_status",
-           "deletion_checks", "ARCHIVED"]
+__all__ = ["find", "resolve", "visible", "create", "update", "delete", "set_status", "ARCHIVED"]

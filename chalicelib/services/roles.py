@@ -8,7 +8,7 @@ from chalicelib.store.operations import cancellation_codes, next_id, now, transa
 
 from . import validation as v
 from .errors import Invalid, NotFound
-from .permissions import PERMISSIONS, Caller
+from .policy import PERMISSIONS, Caller
 
 NAME_MAX = 255
 

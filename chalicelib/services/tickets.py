@@ -8,9 +8,9 @@ from chalicelib.store.operations import next_id, now
 from . import contacts as contact_rules
 from . import projects as project_rules
 from . import validation as v
-from .errors import Forbidden, Invalid, NotFound
-from .permissions import Caller
-from .visibility import ContactVisibility
+from .errors import Invalid, NotFound
+from . import policy
+from .policy import Caller
 
 STATUSES = {1: "New", 2: "Open", 3: "Closed"}
 SUBJECT_MAX, DESCRIPTION_MAX = 255, 65536
@@ -18,12 +18,11 @@ SUBJECT_MAX, DESCRIPTION_MAX = 255, 65536
 
 def find(caller: Caller, ticket_id):
     """A ticket whose contact the caller sees, with that contact."""
-    ticket = store.get(ticket_id) if str(ticket_id).isdigit() else None
+    ticket = store.get(ticket_id) if v.is_id(ticket_id) else None
     contact = contact_store.get(ticket.contact_id) if ticket else None
     if ticket is None or contact is None:
         raise NotFound()
-    if not ContactVisibility(caller).sees(contact):
-        raise Forbidden()
+    policy.require_contact(caller, contact)
     return ticket, contact
 
 
@@ -33,11 +32,7 @@ def of_contact(contact) -> list:
 
 def listed(caller: Caller, params: dict) -> list:
     """Tickets of the contacts the caller sees, newest first; contact_id and status_id filter."""
-    rules = ContactVisibility(caller)
-    projects = list(caller.projects) if caller.admin else sorted(rules.viewing)
-    if not caller.admin and not projects:
-        raise Forbidden()
-    tickets = tickets_of_projects(projects)
+    tickets = tickets_of_projects(policy.ticket_projects(caller))
     messages = v.Messages()
     contact_id = v.integer(params.get("contact_id"), "Parameter contact_id", messages)
     status_id = v.integer(params.get("status_id"), "Parameter status_id", messages)
@@ -47,7 +42,8 @@ def listed(caller: Caller, params: dict) -> list:
     if status_id is not None:
         tickets = [t for t in tickets if int(t.status_id) == status_id]
     entries = contact_store.entries_by_id({int(t.contact_id) for t in tickets})
-    return [t for t in tickets if int(t.contact_id) in entries and rules.sees(entries[int(t.contact_id)])]
+    return [t for t in tickets
+            if int(t.contact_id) in entries and policy.sees_contact(caller, entries[int(t.contact_id)])]
 
 
 def _attributes(data: dict, creating: bool) -> dict:
@@ -78,12 +74,15 @@ def create(caller: Caller, data: dict) -> tuple:
     messages.raise_any()
     contact = contact_rules.find(caller, contact_id, "edit_contacts")
     values = _attributes(data, creating=True)
-    project_id = int(contact.project_ids[0])
+    project_id = next((int(p) for p in contact.project_ids if policy.sees_project(caller, caller.project(p))),
+                      int(contact.project_ids[0]))
     if data.get("project_id") not in (None, ""):
         project = project_rules.resolve(caller, data.get("project_id"))
-        if project is None or int(project.id) not in [int(p) for p in contact.project_ids]:
+        if project is None or not policy.sees_project(caller, project) \
+                or int(project.id) not in [int(p) for p in contact.project_ids]:
             raise Invalid(["Project is not included in the list"])
         project_id = int(project.id)
+        policy.require_ticket_write(caller, contact, project_id)
     ticket_id = next_id("ticket")
     stamp = now()
     ticket = TicketRecord(contact.pk, TicketRecord.sort_key(ticket_id), id=ticket_id,
@@ -96,8 +95,7 @@ def create(caller: Caller, data: dict) -> tuple:
 
 def update(caller: Caller, ticket_id, data: dict) -> None:
     ticket, contact = find(caller, ticket_id)
-    if not ContactVisibility(caller).may("edit_contacts", contact):
-        raise Forbidden()
+    policy.require_ticket_write(caller, contact)
     for key, value in _attributes(data, creating=False).items():
         setattr(ticket, key, value)
     ticket.updated_on = now()
@@ -106,6 +104,5 @@ def update(caller: Caller, ticket_id, data: dict) -> None:
 
 def delete(caller: Caller, ticket_id) -> None:
     ticket, contact = find(caller, ticket_id)
-    if not ContactVisibility(caller).may("edit_contacts", contact):
-        raise Forbidden()
+    policy.require_ticket_write(caller, contact)
     store.remove(ticket)

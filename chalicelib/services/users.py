@@ -12,7 +12,7 @@ from chalicelib.store.operations import cancellation_codes, next_id, now, transa
 from . import validation as v
 from .errors import Invalid, NotFound
 from .passwords import api_key_hash, hash_password, new_api_key, verify_password
-from .permissions import Caller
+from .policy import Caller
 
 LOGIN = re.compile(r"^[a-z0-9_\-@.]+$", re.IGNORECASE)
 LOGIN_MAX, NAME_MAX, MAIL_MAX, PASSWORD_MIN, PASSWORD_MAX = 60, 30, 254, 8, 256

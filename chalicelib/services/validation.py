@@ -98,6 +98,15 @@ def boolean(value, attribute: str, messages: Messages, default=None):
     return default
 
 
+def is_id(value) -> bool:
+    """A record id as a path or filter gives it: ASCII digits only, at most 18 of them."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 0 <= value < 10 ** 18
+    return isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value) is not None
+
+
 def integer(value, attribute: str, messages: Messages):
     """An integer attribute; None and "" are None; anything else not an integer is invalid."""
     if value is None or value == "":
@@ -106,8 +115,11 @@ def integer(value, attribute: str, messages: Messages):
         messages.invalid(attribute)
         return None
     if isinstance(value, int):
+        if abs(value) >= 10 ** 18:
+            messages.invalid(attribute)
+            return None
         return value
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,18}\s*", value):
         return int(value)
     messages.invalid(attribute)
     return None

@@ -12,14 +12,15 @@ from urllib.parse import urlsplit
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.store import ratelimits, records
-from chalicelib.store.directory import DirectoryItem, WebFormRecord
+from chalicelib.store.directory import DirectoryItem, UserRecord, WebFormRecord
 from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
 
 from . import projects as project_rules
 from . import validation as v
 from .contacts import active_user_id, tag_names
 from .errors import Forbidden, NotFound, TooManyRequests, Unauthenticated
-from .permissions import Caller, FormCaller
+from . import policy
+from .policy import Caller, FormCaller
 
 KEY_PREFIX = "wf_"
 NAME_MAX, URLS_MAX, URL_MAX = 255, 20, 2000
@@ -129,10 +130,6 @@ def submission(form: WebFormRecord, data: dict, project_ref) -> dict:
 
 # ------------------------------------------------------------------ managing forms
 
-def _require_manager(caller: Caller, project) -> None:
-    caller.require_login()
-    if not (caller.admin or caller.allowed("manage_contacts", project)):
-        raise Forbidden()
 
 
 def forms_of(project_id: int) -> list:
@@ -141,16 +138,16 @@ def forms_of(project_id: int) -> list:
 
 def listed(caller: Caller, project_ref):
     project = project_rules.find(caller, project_ref)
-    _require_manager(caller, project)
+    policy.require_manager(caller, project)
     return forms_of(int(project.id))
 
 
 def get(caller: Caller, form_id) -> WebFormRecord:
     form = records.get(WebFormRecord, form_id)
     project = caller.project(form.project_id) if form else None
-    if form is None or not caller.can_see_project(project):
+    if form is None or not policy.sees_project(caller, project):
         raise NotFound()
-    _require_manager(caller, project)
+    policy.require_manager(caller, project)
     return form
 
 
@@ -168,7 +165,7 @@ def _urls(value, attribute: str, messages: v.Messages, check) -> list:
     return result
 
 
-def _attributes(data: dict, creating: bool) -> dict:
+def _attributes(data: dict, creating: bool, project_id: int) -> dict:
     messages = v.Messages()
     values = {}
     if creating or "name" in data:
@@ -184,6 +181,10 @@ def _attributes(data: dict, creating: bool) -> dict:
         values["default_tags"] = tag_names(data.get("default_tags"), messages)
     if "assigned_to_id" in data:
         values["assigned_to_id"] = active_user_id(data.get("assigned_to_id"), "Assigned to", messages)
+        # The contacts the form makes have visibility 0 in its project: their assignee must see them.
+        user = records.get(UserRecord, values["assigned_to_id"]) if values["assigned_to_id"] else None
+        if user is not None and not policy.sees_form_contacts(user, project_id):
+            messages.invalid("Assigned to")
     for key, label, top in (("rate_limit", "Rate limit", 1000), ("daily_cap", "Daily cap", 1_000_000)):
         if key in data:
             number = v.integer(data.get(key), label, messages)
@@ -197,8 +198,8 @@ def _attributes(data: dict, creating: bool) -> dict:
 
 def create(caller: Caller, project_ref, data: dict) -> WebFormRecord:
     project = project_rules.find(caller, project_ref)
-    _require_manager(caller, project)
-    values = _attributes(data, creating=True)
+    policy.require_manager(caller, project)
+    values = _attributes(data, creating=True, project_id=int(project.id))
     form_id = next_id(WebFormRecord.KIND)
     stamp = now()
     form = WebFormRecord(*WebFormRecord.key(form_id), id=form_id, project_id=int(project.id),
@@ -217,7 +218,7 @@ def create(caller: Caller, project_ref, data: dict) -> WebFormRecord:
 
 def update(caller: Caller, form_id, data: dict) -> WebFormRecord:
     form = get(caller, form_id)
-    for key, value in _attributes(data, creating=False).items():
+    for key, value in _attributes(data, creating=False, project_id=int(form.project_id)).items():
         setattr(form, key, value)
     form.updated_on = now()
     form.save()

@@ -60,3 +60,8 @@ def tickets_of_projects(project_ids) -> list:
     for project_id in project_ids:
         found.extend(TicketRecord.streams.query(TicketRecord.project_stream(project_id)))
     return sorted(found, key=lambda t: -int(t.id))
+
+
+def any_ticket_in_project(project_id) -> bool:
+    """Whether the project has a ticket (one Query for at most one item)."""
+    return any(True for _ in TicketRecord.streams.query(TicketRecord.project_stream(project_id), limit=1))

@@ -126,7 +126,7 @@ def entries_of(contact) -> list:
     summary = dict(
         contact_id=int(contact.id), name=display_name(contact), visibility=int(contact.visibility),
         author_id=contact.author_id, assigned_to_id=contact.assigned_to_id,
-        project_ids=[int(p) for p in contact.project_ids], tags=[fold(t) for t in contact.tags],
+        project_ids=[int(p) for p in contact.project_ids], tags=list(contact.tags),
         is_company=bool(contact.is_company), first_name=fold(contact.first_name) or None,
         last_name=fold(contact.last_name) or None, company=fold(contact.company) or None,
         job_title=fold(contact.job_title) or None, search=search_text(contact) or None,

@@ -84,7 +84,7 @@ class ContactIndexEntry(CrmItem, discriminator="entry"):
     author_id = NumberAttribute(null=True)
     assigned_to_id = NumberAttribute(null=True)
     project_ids = ListAttribute(of=NumberAttribute, default=list)
-    tags = ListAttribute(of=UnicodeAttribute, default=list)   # case-folded
+    tags = ListAttribute(of=UnicodeAttribute, default=list)   # as spelled on the contact (filters fold them)
     is_company = BooleanAttribute(default=False)
     first_name = UnicodeAttribute(null=True)      # case-folded sort fields
     last_name = UnicodeAttribute(null=True)

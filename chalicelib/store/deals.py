@@ -83,3 +83,8 @@ def entries_in(streams) -> list:
                 seen.add(entry.deal_id)
                 found.append(entry)
     return sorted(found, key=lambda e: -int(e.deal_id))
+
+
+def any_in_project(project_id) -> bool:
+    """Whether the project has a deal (one Query for at most one entry)."""
+    return any(True for _ in DealIndexEntry.streams.query(project_stream(project_id), limit=1))

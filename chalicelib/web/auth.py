@@ -8,7 +8,8 @@ import binascii
 
 from chalicelib.services import users, web_forms
 from chalicelib.services.errors import PreconditionFailed
-from chalicelib.services.permissions import Caller
+from chalicelib.services import policy
+from chalicelib.services.policy import Caller
 
 
 def _basic(header: str):
@@ -38,13 +39,18 @@ def authenticated_user(params: dict, headers: dict):
     return None
 
 
+def presented_credentials(params: dict, headers: dict) -> bool:
+    """Whether the request carried a key or a password at all (valid or not)."""
+    return bool(params.get("key") or headers.get("x-redmine-api-key") or headers.get("authorization"))
+
+
 def caller_for(params: dict, headers: dict) -> Caller:
     key = params.get("key") or headers.get("x-redmine-api-key")
     if web_forms.is_form_key(key):
         return web_forms.caller_for_key(key)
     user = authenticated_user(params, headers)
     switch_to = headers.get("x-redmine-switch-user")
-    if user is not None and user.admin and switch_to:
+    if switch_to and policy.may_switch_user(user):
         target = users.by_login(switch_to.strip())
         if target is None or int(target.status) != users.ACTIVE:
             raise PreconditionFailed()

@@ -2,6 +2,7 @@
 an ApiRequest, runs it through the router and the handler, and renders the reply or the
 error in the negotiated format. Errors are mapped in `errors.failure_for`, nowhere else."""
 import logging
+import re
 import time
 from urllib.parse import unquote
 
@@ -39,16 +40,25 @@ def _query(chalice_request) -> dict:
     return nest(pairs)
 
 
+_HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$")
+
+
 def _base_url(chalice_request, headers: dict) -> str:
+    """Where the URLs the API writes start: BASE_URL, else the gateway's own domain (with its
+    stage), else the local server's address. A client's Host is never used, and a forwarded
+    scheme only when it is http or https."""
     if config.BASE_URL:
         return config.BASE_URL.rstrip("/")
-    host = headers.get("host") or "localhost"
-    proto = headers.get("x-forwarded-proto") or ("http" if host.startswith(("localhost", "127.")) else "https")
-    prefix = ""
-    stage = (chalice_request.context or {}).get("stage")
-    if stage and ".execute-api." in host:
-        prefix = "/" + stage
-    return f"{proto}://{host}{prefix}"
+    context = chalice_request.context or {}
+    domain, stage = context.get("domainName"), context.get("stage")
+    if isinstance(domain, str) and _HOST.match(domain):
+        prefix = f"/{stage}" if stage and ".execute-api." in domain and re.fullmatch(r"[\w-]{1,128}", stage) else ""
+        return f"https://{domain}{prefix}"
+    proto = (headers.get("x-forwarded-proto") or "").strip().lower()
+    base = config.SERVER_URL
+    if proto in ("http", "https"):
+        base = proto + base[base.index(":"):]
+    return base
 
 
 def _render(status: int, fmt: str, document=None, headers=None, nometa=False, head=False, body=None) -> Response:

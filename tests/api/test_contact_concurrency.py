@@ -1,6 +1,6 @@
 """Two writers on one contact: entries never disagree with the contact, and no update is lost."""
 from chalicelib.services import contacts as rules
-from chalicelib.services.permissions import Caller
+from chalicelib.services.policy import Caller
 from chalicelib.store import contacts as store
 from chalicelib.store.crm import ContactIndexEntry, ContactRecord, StreamCounter
 from tests.conftest import body_json

@@ -67,7 +67,7 @@ def test_membership_validation(api, admin_key, setup):
 
 
 def test_membership_grants_permissions_at_once(api, admin_key, people, setup):
-    from chalicelib.services.permissions import Caller
+    from chalicelib.services.policy import Caller
     from chalicelib.store import records
     from chalicelib.store.directory import UserRecord
     caller = Caller(records.get(UserRecord, 3))

@@ -2,7 +2,7 @@
 locked users, closed and archived projects; and what asking costs."""
 import pytest
 
-from chalicelib.services.permissions import Caller
+from chalicelib.services.policy import Caller
 from chalicelib.store import meter, records
 from chalicelib.store.directory import UserRecord
 from tests.conftest import body_json

@@ -131,14 +131,42 @@ def test_deleting_a_project_removes_subprojects_and_memberships(api, admin_key, 
     assert records.memberships_of_user(int(dev.id)) == []
 
 
-def test_a_project_in_use_cannot_be_deleted(api, admin_key, monkeypatch):
-    from chalicelib.services import projects
-    monkeypatch.setattr(projects, "deletion_checks",
-                        [lambda project_id: "Project has contacts" if project_id == 1 else None])
+def test_a_project_with_contacts_deals_or_tickets_cannot_be_deleted(api, admin_key):
     create(api, admin_key, name="Busy", identifier="busy")
+    create(api, admin_key, name="Other", identifier="other")
+    contact = body_json(api.post("/contacts.json", {"contact": {"first_name": "Ann", "project_id": "busy"}},
+                                 key=admin_key))["contact"]["id"]
+    deal = body_json(api.post("/deals.json", {"deal": {"name": "D", "project_id": "busy"}},
+                              key=admin_key))["deal"]["id"]
+    api.post("/tickets.json", {"ticket": {"subject": "T", "contact_id": contact}}, key=admin_key)
     r = api.delete("/projects/busy.json", key=admin_key)
-    assert (r.status_code, body_json(r)) == (422, {"errors": ["Project has contacts"]})
+    assert (r.status_code, body_json(r)) == (422, {"errors": ["Project has contacts", "Project has deals",
+                                                              "Project has tickets"]})
+    r = api.delete("/projects/busy.xml", key=admin_key)
+    assert r.body.decode().endswith('<errors type="array"><error>Project has contacts</error>'
+                                    '<error>Project has deals</error><error>Project has tickets</error></errors>')
+    # the ticket follows its contact; the deal moves nowhere, so it goes
+    assert api.put(f"/contacts/{contact}.json", {"contact": {"project_ids": ["other"]}},
+                   key=admin_key).status_code == 204
+    r = api.delete("/projects/busy.json", key=admin_key)
+    assert (r.status_code, body_json(r)) == (422, {"errors": ["Project has deals", "Project has tickets"]})
+    assert api.delete(f"/deals/{deal}.json", key=admin_key).status_code == 204
     assert api.get("/projects/busy.json", key=admin_key).status_code == 200
+
+
+def test_deleting_a_project_removes_its_web_forms_keys_and_deal_categories(api, admin_key):
+    create(api, admin_key, name="Gone", identifier="gone")
+    form = body_json(api.post("/projects/gone/web_forms.json", {"web_form": {"name": "F"}}, key=admin_key))
+    api.post("/projects/gone/deal_categories.json", {"deal_category": {"name": "Big"}}, key=admin_key)
+    assert api.delete("/projects/gone.json", key=admin_key).status_code == 204
+    assert api.get(f"/web_forms/{form['web_form']['id']}.json", key=admin_key).status_code == 404
+    r = api.post("/contacts.json?key=" + form["web_form"]["key"], "contact[first_name]=Ann",
+                 content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 401
+    from chalicelib.store import records
+    from chalicelib.store.directory import DealCategoryRecord, WebFormRecord
+    assert records.all_of(DealCategoryRecord) == [] and records.all_of(WebFormRecord) == []
+    assert records.find_lookup("form_key", form["web_form"]["key"]) is None
 
 
 def test_pagination_of_projects(api, admin_key):

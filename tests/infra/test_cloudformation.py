@@ -25,7 +25,7 @@ def test_models_work_on_tables_made_from_the_template():
 
     from chalicelib.services import contact_lists, contacts, projects, users
     from chalicelib.services.defaults import ensure_defaults
-    from chalicelib.services.permissions import Caller
+    from chalicelib.services.policy import Caller
     from chalicelib.web.pagination import page_from
 
     ensure_defaults()
