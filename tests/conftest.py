@@ -47,6 +47,15 @@ def record_request_operations():
     edge.Edge._handle = original
 
 
+# Lines a test wants in the run's closing summary (counts of generated cases and the like).
+SUMMARY = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in SUMMARY:
+        terminalreporter.write_line(line)
+
+
 def pytest_sessionfinish(session, exitstatus):
     from infra.template import DYNAMODB_ACTIONS, S3_ACTIONS
     from tests.infra.test_policy import iam_actions
