@@ -149,16 +149,24 @@ def _add(delta: int) -> list:
     return [StreamCounter.count.add(delta), StreamCounter.kind.set(StreamCounter)]
 
 
-def _run(build) -> None:
-    """Run a transaction built by `build(tx)`, retrying conflicts and throttling with backoff."""
+def guarded_failed(error: TransactWriteError, position: int) -> bool:
+    """Whether the item at `position` of a cancelled transaction failed its condition. PynamoDB
+    sends condition checks, then deletes, then puts, then updates, whatever order they were
+    added in: callers count their position in that order."""
+    codes = cancellation_codes(error)
+    return len(codes) > position and codes[position] == "ConditionalCheckFailed"
+
+
+def _run(build, guarded: int) -> None:
+    """Run a transaction built by `build(tx)`, retrying conflicts and throttling with backoff.
+    `guarded` is the position of the item that carries the version condition."""
     for attempt in range(ATTEMPTS):
         try:
             with TransactWrite(connection=connection()) as tx:
                 build(tx)
             return
         except TransactWriteError as error:
-            codes = cancellation_codes(error)
-            if codes and codes[0] == "ConditionalCheckFailed":
+            if guarded_failed(error, guarded):
                 raise VersionConflict() from None
             if not is_backend_unavailable(error) or attempt == ATTEMPTS - 1:
                 raise
@@ -193,7 +201,8 @@ def save(contact, previous=None, extra=()) -> None:
         for action, item in extra:
             tx.save(item) if action == "put" else tx.delete(item)
 
-    _run(build)
+    # The contact is the first put, after every delete.
+    _run(build, guarded=len(removed) + sum(1 for action, _ in extra if action != "put"))
 
 
 def remove(contact) -> None:
@@ -208,7 +217,7 @@ def remove(contact) -> None:
             if counted(stream):
                 tx.update(_counter(stream), actions=_add(-1))
 
-    _run(build)
+    _run(build, guarded=0)   # the contact is the first delete
 
 
 # ---------------------------------------------------------------- reads

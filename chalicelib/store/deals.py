@@ -3,9 +3,9 @@ project, its contact and related contacts), written together in one transaction.
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from .contacts import SEARCH_SEPARATOR, VersionConflict, fold
+from .contacts import SEARCH_SEPARATOR, VersionConflict, fold, guarded_failed
 from .crm import DealIndexEntry, DealRecord
-from .operations import cancellation_codes, connection, fetch, fetch_many
+from .operations import connection, fetch, fetch_many
 
 ORDER_BASE = 10 ** 12
 
@@ -54,7 +54,7 @@ def save(deal, previous=None) -> None:
             for stream in removed:
                 tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
     except TransactWriteError as error:
-        if cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
+        if guarded_failed(error, len(removed)):   # the deal is the first put, after the deletes
             raise VersionConflict() from None
         raise
 

@@ -1,4 +1,6 @@
 """Two writers on one contact: entries never disagree with the contact, and no update is lost."""
+import pytest
+
 from chalicelib.services import contacts as rules
 from chalicelib.services.policy import Caller
 from chalicelib.store import contacts as store
@@ -115,3 +117,60 @@ def test_a_write_too_large_for_one_transaction_is_refused_whole(api, crm):
                 key=crm.admin)
     assert r.status_code == 204
     assert_entries_agree(contact_id)
+
+
+def test_a_stale_write_that_drops_entries_is_a_conflict_retried_not_a_500(api, crm, monkeypatch):
+    """The stale writer's transaction deletes index entries (its old tag), which PynamoDB sends
+    before the contact's conditioned put: the conflict is told by that put's reason."""
+    contact_id = crm.contact(first_name="Original", tag_list="old", assigned_to_id=1)
+    real_save = store.save
+    raced = []
+
+    def save_after_a_rival(contact, previous=None, extra=()):
+        if not raced:
+            raced.append(True)
+            rules.update(admin_caller(), contact_id, {"first_name": "Rival"})
+        return real_save(contact, previous, extra)
+
+    monkeypatch.setattr(store, "save", save_after_a_rival)
+    r = api.put(f"/contacts/{contact_id}.json", {"contact": {"tag_list": "new", "assigned_to_id": None}},
+                key=crm.admin)
+    assert (r.status_code, r.body) == (204, b"")
+    monkeypatch.undo()
+    contact = body_json(api.get(f"/contacts/{contact_id}.json", key=crm.admin))["contact"]
+    assert (contact["first_name"], contact["tag_list"], "assigned_to" in contact) == ("Rival", ["new"], False)
+    assert_entries_agree(contact_id)
+
+
+def test_a_stale_contact_write_with_deletes_raises_version_conflict(api, crm):
+    contact_id = crm.contact(first_name="Original", tag_list="old")
+    stale = store.get(contact_id)
+    rules.update(admin_caller(), contact_id, {"first_name": "Rival"})
+    previous = ContactRecord.from_raw_data(stale.serialize())
+    stale.tags, stale.version = ["new"], int(stale.version) + 1
+    with pytest.raises(store.VersionConflict):
+        store.save(stale, previous)
+    assert_entries_agree(contact_id)
+
+
+def test_a_stale_deal_write_with_deletes_is_retried(api, crm, monkeypatch):
+    from chalicelib.store import deals as deal_store
+    person = crm.contact(first_name="Person")
+    deal = body_json(api.post("/deals.json", {"deal": {"name": "D", "project_id": "support", "contact_id": person}},
+                              key=crm.admin))["deal"]["id"]
+    real_save = deal_store.save
+    raced = []
+
+    def save_after_a_rival(record, previous=None):
+        if not raced:
+            raced.append(True)
+            api.put(f"/deals/{deal}.json", {"deal": {"name": "Rival"}}, key=crm.admin)
+        return real_save(record, previous)
+
+    monkeypatch.setattr(deal_store, "save", save_after_a_rival)
+    r = api.put(f"/deals/{deal}.json", {"deal": {"contact_id": None}}, key=crm.admin)
+    assert (r.status_code, r.body) == (204, b"")
+    monkeypatch.undo()
+    shown = body_json(api.get(f"/deals/{deal}.json", key=crm.admin))["deal"]
+    assert (shown["name"], "contact" in shown) == ("Rival", False)
+    assert body_json(api.get(f"/deals.json?contact_id={person}", key=crm.admin))["total_count"] == 0
