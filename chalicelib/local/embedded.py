@@ -23,6 +23,26 @@ def use_fake_credentials() -> None:
             del os.environ[name]
 
 
+_CALLS = threading.RLock()
+
+
+def serialize_calls() -> None:
+    """One moto call at a time, as DynamoDB makes each call atomic. moto itself is not safe
+    for threads: a failed transaction restores a copy of the whole table (undoing what other
+    threads wrote meanwhile), and concurrent writes break its iterations."""
+    from moto.core.botocore_stubber import BotocoreStubber
+    if getattr(BotocoreStubber, "_serialized", False):
+        return
+    original = BotocoreStubber.process_request
+
+    def process_request(self, request):
+        with _CALLS:
+            return original(self, request)
+
+    BotocoreStubber.process_request = process_request
+    BotocoreStubber._serialized = True
+
+
 class EmbeddedStore:
     def __init__(self, path: str):
         self.path = path
@@ -33,6 +53,7 @@ class EmbeddedStore:
         self._remove_leftovers()
         use_fake_credentials()
         import moto  # imported here: only local runs pay for it
+        serialize_calls()
         self._mock = moto.mock_aws()
         self._mock.start()
         return self

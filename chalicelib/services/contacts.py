@@ -340,6 +340,8 @@ def _canonical_tags(caller: Caller, draft: Draft) -> None:
 def _save(contact, previous, extra=()) -> None:
     try:
         store.save(contact, previous, extra=extra)
+    except store.ClaimLost:
+        raise Invalid(["Avatar is invalid"]) from None   # another contact took the upload first
     except store.TooManyChanges:
         raise Invalid(["Too many project and tag changes at once; send them in smaller steps"]) from None
 
@@ -388,7 +390,7 @@ def create(caller: Caller, data: dict, project_ref=None) -> ContactRecord:
     extra = []
     if avatar is not None:
         contact.avatar_id = int(avatar.id)
-        extra.append(("put", avatars.claim(avatar, contact.id)))
+        extra.append(("claim", avatars.claim(avatar, contact.id)))
     _save(contact, None, extra)
     return contact
 
@@ -412,7 +414,7 @@ def update(caller: Caller, contact_id, data: dict) -> ContactRecord:
     def change(c):
         _apply(c, draft, caller=caller)
         c.avatar_id = int(avatar.id)
-    contact = _write(caller, contact, definitions, change, extra=[("put", avatars.claim(avatar, contact.id))])
+    contact = _write(caller, contact, definitions, change, extra=[("claim", avatars.claim(avatar, contact.id))])
     if replaced and int(replaced) != int(avatar.id):
         avatars.forget(replaced)
     return contact

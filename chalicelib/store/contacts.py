@@ -27,6 +27,10 @@ class VersionConflict(Exception):
     """The contact changed (or appeared, or vanished) since it was read."""
 
 
+class ClaimLost(Exception):
+    """An item the write claims (an upload becoming an avatar) was claimed first by another."""
+
+
 class TooManyChanges(Exception):
     """One write would change more items than a DynamoDB transaction holds."""
 
@@ -168,6 +172,8 @@ def _run(build, guarded: int) -> None:
         except TransactWriteError as error:
             if guarded_failed(error, guarded):
                 raise VersionConflict() from None
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                raise ClaimLost() from None
             if not is_backend_unavailable(error) or attempt == ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * (2 ** attempt) * (1 + random.random()))
@@ -176,7 +182,8 @@ def _run(build, guarded: int) -> None:
 def save(contact, previous=None, extra=()) -> None:
     """Write `contact` (its version already advanced) with every changed entry and counter,
     conditioned on `previous` still being what is stored (or nothing, on create). `extra`
-    holds ("put" | "delete", item) pairs that belong to the same change (a note)."""
+    holds ("put" | "delete", item) pairs that belong to the same change (a note), and
+    ("claim", item): a put conditioned on the item not being claimed yet (ClaimLost if it was)."""
     entries = entries_of(contact)
     new_streams = {entry.stream for entry in entries}
     old_streams = set(streams_of(previous))
@@ -199,10 +206,15 @@ def save(contact, previous=None, extra=()) -> None:
         for stream, delta in counter_changes:
             tx.update(_counter(stream), actions=_add(delta))
         for action, item in extra:
-            tx.save(item) if action == "put" else tx.delete(item)
+            if action == "put":
+                tx.save(item)
+            elif action == "claim":
+                tx.save(item, condition=type(item).contact_id.does_not_exist())
+            else:
+                tx.delete(item)
 
     # The contact is the first put, after every delete.
-    _run(build, guarded=len(removed) + sum(1 for action, _ in extra if action != "put"))
+    _run(build, guarded=len(removed) + sum(1 for action, _ in extra if action == "delete"))
 
 
 def remove(contact) -> None:

@@ -89,3 +89,55 @@ def test_attachments_follow_the_contacts_visibility(api, crm):
     unclaimed = body_json(upload(api, crm.admin, GIF))["upload"]["token"]
     assert unclaimed.startswith("2.")
     assert api.get("/attachments/2", key=crm.key("viewer")).status_code == 403
+
+
+def test_two_contacts_racing_for_one_upload_one_wins(api, crm, monkeypatch):
+    """Both requests pass the token check before either writes; the claim is conditional, so
+    the second write is refused whole and the winner keeps its avatar."""
+    from chalicelib.services import avatars
+    token = body_json(upload(api, crm.admin, PNG))["upload"]["token"]
+    a, b = crm.contact(first_name="A"), crm.contact(first_name="B")
+    real_claimable = avatars.claimable
+    raced = []
+
+    def claimable_then_rival(caller, value):
+        attachment = real_claimable(caller, value)    # still unclaimed here
+        if not raced:
+            raced.append(True)
+            r = api.put(f"/contacts/{a}.json", {"contact": {"avatar": {"token": token}}}, key=crm.admin)
+            assert r.status_code == 204
+        return attachment
+
+    monkeypatch.setattr(avatars, "claimable", claimable_then_rival)
+    r = api.put(f"/contacts/{b}.xml", "<contact><job_title>x</job_title><avatar><token>%s</token></avatar></contact>"
+                % token, key=crm.admin, content_type="application/xml")
+    assert r.status_code == 422
+    assert r.body.decode().endswith('<errors type="array"><error>Avatar is invalid</error></errors>')
+    monkeypatch.undo()
+    shown_b = body_json(api.get(f"/contacts/{b}.json", key=crm.admin))["contact"]
+    assert ("avatar" in shown_b, shown_b["job_title"]) == (False, None)      # nothing half-written
+    assert body_json(api.get(f"/contacts/{a}.json", key=crm.admin))["contact"]["avatar"] == {"attachment_id": 1}
+    assert api.delete(f"/contacts/{b}.json", key=crm.admin).status_code == 204
+    assert objects() == ["attachments/1"]                                     # a's avatar survives
+
+
+def test_threads_racing_for_one_upload(api, crm):
+    import threading
+    token = body_json(upload(api, crm.admin, PNG))["upload"]["token"]
+    contacts = [crm.contact(first_name=f"C{n}") for n in range(4)]
+    statuses = []
+    start = threading.Barrier(len(contacts))
+
+    def claim(contact_id):
+        start.wait()
+        r = api.put(f"/contacts/{contact_id}.json", {"contact": {"avatar": {"token": token}}}, key=crm.admin)
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=claim, args=(c,)) for c in contacts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [204] + [422] * 3
+    owners = [c for c in contacts if "avatar" in body_json(api.get(f"/contacts/{c}.json", key=crm.admin))["contact"]]
+    assert len(owners) == 1
