@@ -11,7 +11,7 @@ from chalicelib.store.operations import cancellation_codes, next_id, now, transa
 from pynamodb.exceptions import TransactWriteError
 
 from . import validation as v
-from .errors import Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from . import policy
 from .policy import ARCHIVED, PROJECT_STATUSES, Caller
 
@@ -19,6 +19,7 @@ IDENTIFIER = re.compile(r"^[a-z][a-z0-9_\-]*$")
 IDENTIFIER_MAX = 100
 RESERVED_IDENTIFIERS = {"new"}
 NAME_MAX = 255
+WRITE_ATTEMPTS = 4
 DESCRIPTION_MAX = 65536
 
 
@@ -46,20 +47,35 @@ def resolve(caller: Caller, ref):
 
 
 def ordered(projects) -> list:
-    """Tree order: each project followed by its subprojects, siblings by name."""
+    """Tree order: each project followed by its subprojects, siblings by name. Each project
+    appears once, even if stored parents ever formed a loop (the loop is then entered at its
+    first project by name, as if that were top-level)."""
+    by_id = {int(p.id): p for p in projects}
     children = {}
-    ids = {int(p.id) for p in projects}
     for project in projects:
-        parent = int(project.parent_id) if project.parent_id and int(project.parent_id) in ids else None
+        parent = int(project.parent_id) if project.parent_id and int(project.parent_id) in by_id else None
         children.setdefault(parent, []).append(project)
-    result = []
 
-    def walk(parent):
-        for project in sorted(children.get(parent, []), key=lambda p: (p.name.lower(), int(p.id))):
-            result.append(project)
-            walk(int(project.id))
+    def by_name(items):
+        return iter(sorted(items, key=lambda p: (p.name.lower(), int(p.id))))
 
-    walk(None)
+    result, placed = [], set()
+
+    def walk(top):
+        stack = [by_name(top)]
+        while stack:
+            project = next(stack[-1], None)
+            if project is None:
+                stack.pop()
+            elif int(project.id) not in placed:
+                placed.add(int(project.id))
+                result.append(project)
+                stack.append(by_name(children.get(int(project.id), [])))
+
+    walk(children.get(None, []))
+    while len(placed) < len(by_id):
+        rest = [p for i, p in by_id.items() if i not in placed]
+        walk([min(rest, key=lambda p: (p.name.lower(), int(p.id)))])
     return result
 
 
@@ -69,11 +85,13 @@ def visible(caller: Caller) -> list:
 
 def descendants(caller: Caller, project_id: int) -> list:
     """Ids of the project's subprojects, at any depth."""
-    found, frontier = [], [int(project_id)]
+    found, seen, frontier = [], {int(project_id)}, [int(project_id)]
     while frontier:
         current = frontier.pop()
         for project in caller.projects.values():
-            if project.parent_id is not None and int(project.parent_id) == current:
+            if project.parent_id is not None and int(project.parent_id) == current \
+                    and int(project.id) not in seen:   # a stored loop ends here
+                seen.add(int(project.id))
                 found.append(int(project.id))
                 frontier.append(int(project.id))
     return found
@@ -149,14 +167,23 @@ def create(caller: Caller, data: dict) -> ProjectRecord:
 
 
 def update(caller: Caller, ref, data: dict) -> ProjectRecord:
+    """Only the attributes sent change. A new parent is checked against the tree as read and
+    written only if the tree has not changed since (else read again and checked again)."""
     caller.require_admin()
-    project = find(caller, ref)
-    values = _attributes(caller, data, project)
-    for key, value in values.items():
-        setattr(project, key, value)
-    project.updated_on = now()
-    project.save()
-    return project
+    for _attempt in range(WRITE_ATTEMPTS):
+        version = records.project_tree_version()     # before the tree is read
+        caller.__dict__.pop("projects", None)
+        project = find(caller, ref)
+        values = _attributes(caller, data, project)
+        values["updated_on"] = now()
+        for key, value in values.items():
+            setattr(project, key, value)
+        if "parent_id" not in values:
+            records.update_fields(project, values)
+            return project
+        if records.save_reparented(project, version):
+            return project
+    raise Conflict()
 
 
 def set_status(caller: Caller, ref, status: int) -> None:

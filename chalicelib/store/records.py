@@ -1,7 +1,11 @@
 """Reads of the directory: records by id, whole kinds in id order, unique lookups, and the
 memberships of a user or a project. Every read by key is strongly consistent."""
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
 from .directory import (DirectoryItem, Lookup, MembershipRecord, ProjectRecord, Record,
-                        RoleRecord, padded)
+                        RoleRecord, Sequence, padded)
+from .operations import cancellation_codes, connection
 
 
 def get(cls, record_id):
@@ -50,6 +54,45 @@ def all_projects() -> list:
 
 def all_roles() -> list:
     return all_of(RoleRecord)
+
+
+# The project tree changes only through a version item: every change of a parent increments
+# it in the same transaction, conditioned on the version read before the tree was, so two
+# concurrent re-parentings can never both pass their cycle check.
+TREE = ("sequence", "project-tree")
+
+
+def project_tree_version() -> int:
+    try:
+        return int(Sequence.get(*TREE, consistent_read=True).value)
+    except Sequence.DoesNotExist:
+        return 0
+
+
+def save_reparented(project, read_version: int) -> bool:
+    """Write the project with its new parent if the tree is still at `read_version`;
+    False when another change of the tree came first."""
+    condition = Sequence.value == read_version if read_version else Sequence.pk.does_not_exist()
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.save(project)
+            tx.update(Sequence(*TREE), actions=[Sequence.value.add(1), Sequence.kind.set(Sequence)],
+                      condition=condition)
+    except TransactWriteError as error:
+        if "ConditionalCheckFailed" in cancellation_codes(error):
+            return False
+        raise
+    return True
+
+
+def update_fields(record, values: dict) -> None:
+    """Change only these attributes of a stored record (UpdateItem), so a concurrent change of
+    another attribute is never written back over."""
+    attributes = type(record).get_attributes()
+    actions = [attributes[name].remove() if value is None else attributes[name].set(value)
+               for name, value in values.items()]
+    if actions:
+        record.update(actions=actions)
 
 
 __all__ = ["get", "all_of", "find_lookup", "lookup_item", "memberships_of_user",

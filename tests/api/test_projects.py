@@ -175,3 +175,62 @@ def test_pagination_of_projects(api, admin_key):
     r = body_json(api.get("/projects.json?limit=2&page=2", key=admin_key))
     assert ([p["name"] for p in r["projects"]], r["total_count"], r["offset"], r["limit"]) == \
         (["P2", "P3"], 5, 2, 2)
+
+
+def test_concurrent_reparenting_never_makes_a_loop(api, admin_key, monkeypatch):
+    from chalicelib.store import records
+    create(api, admin_key, name="A", identifier="a")
+    create(api, admin_key, name="B", identifier="b")
+    real = records.save_reparented
+    raced = []
+
+    def rival_first(project, version):
+        if not raced:
+            raced.append(True)      # B under A commits between our check and our write
+            assert api.put("/projects/b.json", {"project": {"parent_id": "a"}}, key=admin_key).status_code == 204
+        return real(project, version)
+
+    monkeypatch.setattr(records, "save_reparented", rival_first)
+    r = api.put("/projects/a.json", {"project": {"parent_id": "b"}}, key=admin_key)
+    assert (r.status_code, body_json(r)) == (422, {"errors": ["Subproject of is invalid"]})
+    monkeypatch.undo()
+    shown = {p["identifier"]: p.get("parent") for p in body_json(api.get("/projects.json", key=admin_key))["projects"]}
+    assert shown == {"a": None, "b": {"id": 1, "name": "A"}}
+
+
+def test_threads_reparenting_crosswise(api, admin_key):
+    import threading
+    create(api, admin_key, name="A", identifier="a")
+    create(api, admin_key, name="B", identifier="b")
+    start = threading.Barrier(2)
+    statuses = []
+
+    def move(child, parent):
+        start.wait()
+        statuses.append(api.put(f"/projects/{child}.json", {"project": {"parent_id": parent}},
+                                key=admin_key).status_code)
+
+    threads = [threading.Thread(target=move, args=pair) for pair in (("a", "b"), ("b", "a"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [204, 422]
+    parents = [p.get("parent") for p in body_json(api.get("/projects.json", key=admin_key))["projects"]]
+    assert parents.count(None) == 1
+
+
+def test_a_stored_loop_neither_hides_projects_nor_hangs_lists(api, admin_key):
+    from chalicelib.store import records
+    from chalicelib.store.directory import ProjectRecord
+    create(api, admin_key, name="A", identifier="a")
+    create(api, admin_key, name="B", identifier="b")
+    for child, parent in ((1, 2), (2, 1)):      # as an old, unguarded write could have left them
+        project = records.get(ProjectRecord, child)
+        project.parent_id = parent
+        project.save()
+    r = body_json(api.get("/projects.json", key=admin_key))
+    assert ([p["name"] for p in r["projects"]], r["total_count"]) == (["A", "B"], 2)
+    api.post("/contacts.json", {"contact": {"first_name": "Ann", "project_id": "b"}}, key=admin_key)
+    r = api.get("/contacts.json?project_id=a", key=admin_key)
+    assert (r.status_code, body_json(r)["total_count"]) == (200, 1)
