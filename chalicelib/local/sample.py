@@ -54,7 +54,7 @@ def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int =
         for project_id in project_ids:
             memberships.create(boss, project_id, {"user_id": user.id, "role_ids": [4]})  # Developer
     known = tag_store.registered(TAGS)
-    tags = [known[t.casefold()].name for t in TAGS]
+    tags = [known[tag_store.name_key(t)].name for t in TAGS]
     stamp = now()
     records = []
     for number, contact_id in enumerate(reserve_ids("contact", contacts)):

@@ -38,7 +38,7 @@ def spelled(caller: Caller, names: list) -> list:
     result = []
     for name in names:
         if policy.sees_every_contact(caller):
-            record = records.get(name.casefold())
+            record = records.get(tag_store.name_key(name))
             result.append(record.name if record is not None else name)
         else:
             result.append(_seen_spelling(caller, name) or name)

@@ -45,8 +45,8 @@ def caller_for_key(key: str) -> FormCaller:
 
 def _split(url):
     """(origin, path) of an absolute http(s) URL without credentials or tricks, else None."""
-    if not isinstance(url, str) or not url or len(url) > URL_MAX or _UNSAFE.search(url):
-        return None
+    if not isinstance(url, str) or not url or len(url) > URL_MAX or _UNSAFE.search(url) or not url.isascii():
+        return None     # non-ASCII URLs are refused: a Location header carries ASCII only
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -12,7 +12,7 @@ import unicodedata
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from .crm import ContactIndexEntry, ContactRecord, StreamCounter
+from .crm import ContactIndexEntry, ContactRecord, StreamCounter, bounded_key
 from .operations import cancellation_codes, connection, fetch, fetch_many, is_backend_unavailable
 
 ALL, PUBLIC, UPDATED = "all", "public", "updated"
@@ -40,7 +40,7 @@ def project_stream(project_id) -> str:
 
 
 def tag_stream(name: str) -> str:
-    return f"tag#{fold(name)}"
+    return f"tag#{bounded_key(fold(name))}"
 
 
 def assignee_stream(user_id) -> str:
@@ -48,7 +48,7 @@ def assignee_stream(user_id) -> str:
 
 
 def company_stream(company: str) -> str:
-    return f"company#{fold(company.strip())}"
+    return f"company#{bounded_key(fold(company.strip()))}"
 
 
 def counted(stream: str) -> bool:

@@ -8,6 +8,8 @@ and id, or, in the "updated" stream, by updated_on and id. Each entry carries th
 that lists filter, sort and decide visibility on, so full contacts are read only for the
 page being returned.
 """
+import hashlib
+
 from pynamodb.attributes import (BooleanAttribute, DiscriminatorAttribute, JSONAttribute,
                                  ListAttribute, NumberAttribute, UnicodeAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -16,6 +18,19 @@ from pynamodb.models import Model
 from chalicelib import config
 
 from .settings import TableSettings
+
+
+KEY_PART_BYTES = 200
+
+
+def bounded_key(text: str) -> str:
+    """Text used inside a key, at most KEY_PART_BYTES of UTF-8 (DynamoDB keys hold 1-2 KB, and
+    NFKC or case folding can multiply a name's length): a longer text keeps its start and a
+    digest of the whole, so two long names never share a key."""
+    raw = text.encode("utf-8")
+    if len(raw) <= KEY_PART_BYTES:
+        return text
+    return raw[:KEY_PART_BYTES - 17].decode("utf-8", "ignore") + "#" + hashlib.sha256(raw).hexdigest()[:16]
 
 
 # Items carrying this number (epoch seconds) are deleted by DynamoDB's TTL after that time.
@@ -121,7 +136,7 @@ class TagRecord(CrmItem, discriminator="tag"):
 
     @classmethod
     def key(cls, name: str):
-        return cls.PARTITION, name.casefold()
+        return cls.PARTITION, bounded_key(name.casefold())
 
 
 class NoteRecord(CrmItem, discriminator="note"):

@@ -14,7 +14,7 @@ def get(cls, record_id):
         record_id = int(record_id)
     except (TypeError, ValueError):
         return None
-    if record_id <= 0:
+    if not 0 < record_id < 10 ** 18:
         return None
     try:
         return cls.get(*cls.key(record_id), consistent_read=True)

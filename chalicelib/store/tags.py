@@ -5,8 +5,13 @@ from .crm import TagRecord
 from .operations import next_id, now
 
 
+def name_key(name: str) -> str:
+    """What two spellings of one tag share (the tag record's sort key)."""
+    return TagRecord.key(name)[1]
+
+
 def registered(names) -> dict:
-    """{casefolded name: tag record} for every name, registering the new ones (one consistent
+    """{name_key(name): tag record} for every name, registering the new ones (one consistent
     BatchGetItem, then one conditional put per new name)."""
     if not names:
         return {}

@@ -52,9 +52,27 @@ def _depth(value, level=0) -> int:
     return level
 
 
+def _refuse_lone_surrogates(value) -> None:
+    """JSON may escape half of a surrogate pair ("\\ud800"): no store can keep that text."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadRequest("JSON body contains text that is not valid Unicode") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def decode_json(raw: bytes) -> dict:
     try:
         value = json.loads(raw.decode("utf-8"))
+        _refuse_lone_surrogates(value)
     except UnicodeDecodeError:
         raise BadRequest("JSON body is not valid UTF-8") from None
     except RecursionError:

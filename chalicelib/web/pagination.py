@@ -1,4 +1,5 @@
 """offset / limit / page of every list, parsed in one place (SPEC section 1)."""
+import re
 from dataclasses import dataclass
 
 DEFAULT_LIMIT = 25
@@ -6,12 +7,11 @@ MAX_LIMIT = 100
 
 
 def _integer(value):
+    """An ASCII integer of at most nine digits (a page, an offset), else None."""
     if isinstance(value, bool) or value is None:
         return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
+    text = str(value).strip()
+    return int(text) if re.fullmatch(r"-?[0-9]{1,9}", text) else None
 
 
 @dataclass(frozen=True)

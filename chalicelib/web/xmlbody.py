@@ -76,4 +76,6 @@ def decode_xml(raw: bytes) -> dict:
         raise BadRequest("XML body must not contain a DTD, entities or external references") from None
     except (ParseError, ValueError) as error:
         raise BadRequest(f"XML body is not well-formed: {error}") from None
+    except LookupError:
+        raise BadRequest("XML body declares an unknown encoding") from None
     return {_name(root.tag): _convert(root, 1)}
