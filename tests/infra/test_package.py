@@ -80,11 +80,11 @@ def test_the_zip_carries_bytecode_and_no_tooling(packaged):
 
 def test_runtime_requirements_leave_out_dev_dependencies():
     names = [r.split("==")[0] for r in runtime_requirements()]
-    assert names == ["pynamodb", "defusedxml", "multipart", "pycountry", "vobject"]
+    assert names == ["pynamodb", "defusedxml", "multipart", "pycountry", "vobject", "google-re2"]
 
 
 def test_importing_the_app_loads_no_optional_module():
-    code = ("import sys, app; print(','.join(m for m in ('defusedxml', 'multipart', 'pycountry', 'vobject', 'moto', "
+    code = ("import sys, app; print(','.join(m for m in ('defusedxml', 'multipart', 'pycountry', 'vobject', 're2', 'moto', "
             "'boto3', 'chalicelib.web.xmlbody', 'chalicelib.local') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
