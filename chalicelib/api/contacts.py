@@ -17,7 +17,7 @@ from chalicelib.web.routing import Routes, accepts_form_keys
 
 from .contact_views import Rendering, contact_view
 from .vcards import CONTENT_TYPE as VCARD_TYPE, vcards
-from .web_forms import cors_headers, honeypot_reply, preflight, with_errors
+from .web_forms import honeypot_reply, preflight, with_errors
 
 routes = Routes()
 
@@ -98,9 +98,7 @@ def create_contact(req):
         raise
     if success_url:
         return see_other(success_url)
-    reply = created(_show_document(req, contact), req.url(f"/contacts/{contact.id}"))
-    reply.headers.update(cors_headers(req))
-    return reply
+    return created(_show_document(req, contact), req.url(f"/contacts/{contact.id}"))
 
 
 @routes.options("/contacts")

@@ -63,14 +63,6 @@ def with_errors(url: str, messages) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def cors_headers(req) -> dict:
-    origin = req.header("origin")
-    form = req.caller.form if req.caller is not None else None
-    if form is None or not rules.origin_allowed(origin, form):
-        return {}
-    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
-
-
 def honeypot_reply(data: dict, success_url) -> Reply:
     """A filled honeypot looks like success to the bot; nothing is stored. None when empty."""
     if not str(data.get(HONEYPOT) or "").strip():
@@ -79,7 +71,7 @@ def honeypot_reply(data: dict, success_url) -> Reply:
 
 
 def preflight(req) -> Reply:
-    headers = cors_headers(req)
+    headers = rules.cors_headers(req.header("origin"), req.caller.form)
     if not headers:
         return Reply(403)
     headers.update({"Access-Control-Allow-Methods": "POST, OPTIONS",

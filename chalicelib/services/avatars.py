@@ -6,16 +6,17 @@ import secrets
 import time
 
 from chalicelib.store import contacts as contact_store
-from chalicelib.store import files
+from chalicelib.store import files, ratelimits
 from chalicelib.store.files import AttachmentRecord
 from chalicelib.store.operations import next_id, now
 
 from . import policy
 from . import validation as v
-from .errors import Invalid, NotFound
+from .errors import Invalid, NotFound, TooManyRequests
 from .policy import Caller
 
 MAX_BYTES = 4 * 1024 * 1024
+UPLOADS_PER_DAY, DAY = 200, 86400      # a user's uploads, claimed or not
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -37,6 +38,9 @@ def image_type(content: bytes):
 def upload(caller: Caller, content: bytes) -> AttachmentRecord:
     """Store an uploaded image; the token it answers makes it a contact's avatar."""
     policy.require_upload(caller)
+    count, retry_after = ratelimits.hit(f"uploads#{caller.id}", DAY)
+    if count > UPLOADS_PER_DAY:
+        raise TooManyRequests(retry_after)
     if not content:
         raise Invalid(["File cannot be empty"])
     kind = image_type(content)

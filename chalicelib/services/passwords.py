@@ -44,6 +44,23 @@ def verify_password(password: str, stored) -> bool:
     return False
 
 
+_dummy = []
+
+
+def verify_nothing(password: str) -> bool:
+    """The work of a real verification, for a login that does not exist or is locked, so that
+    answer times do not tell which logins exist. Always False."""
+    if not _dummy:
+        _dummy.append(hash_password(secrets.token_hex(16)))
+    _slow_verify(password if isinstance(password, str) else "", _dummy[0])
+    return False
+
+
+def is_remembered(password: str, stored) -> bool:
+    """Whether this container verified exactly this password against this hash before."""
+    return bool(stored) and isinstance(password, str) and _verified_key(password, stored) in _verified
+
+
 def _slow_verify(password: str, stored: str) -> bool:
     try:
         scheme, iterations, salt, digest = stored.split("$")

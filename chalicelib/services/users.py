@@ -5,18 +5,20 @@ import re
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.store import records
+from chalicelib.store import ratelimits, records
 from chalicelib.store.directory import DirectoryItem, MembershipRecord, UserRecord
 from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
 
 from . import validation as v
-from .errors import Invalid, NotFound
-from .passwords import api_key_hash, hash_password, new_api_key, verify_password
+from .errors import Invalid, NotFound, TooManyRequests
+from .passwords import api_key_hash, hash_password, is_remembered, new_api_key, verify_nothing, verify_password
 from .policy import Caller
 
 LOGIN = re.compile(r"^[a-z0-9_\-@.]+$", re.IGNORECASE)
 LOGIN_MAX, NAME_MAX, MAIL_MAX, PASSWORD_MIN, PASSWORD_MAX = 60, 30, 254, 8, 256
 ACTIVE, REGISTERED, LOCKED = 1, 2, 3
+# Failed password logins allowed per login and per client address within the window.
+FAILED_LOGINS_PER_LOGIN, FAILED_LOGINS_PER_ADDRESS, FAILED_LOGIN_WINDOW = 5, 20, 300
 STATUSES = (ACTIVE, REGISTERED, LOCKED)
 
 
@@ -54,12 +56,28 @@ def by_login(login):
     return records.get(UserRecord, user_id) if user_id else None
 
 
-def by_password(login, password):
-    """The active user with this login and password, or None."""
+def by_password(login, password, client_address: str = ""):
+    """The active user with this login and password, or None. Failed logins are counted per
+    login and per client address; past a handful within the window, password logins for them
+    answer 429 without any hashing. Unknown and locked logins cost the same hashing as real
+    ones. A password this container already verified is never slowed down."""
     user = by_login(login)
-    if user is None or int(user.status) != ACTIVE or not verify_password(password, user.password_hash):
-        return None
-    return user
+    active = user is not None and int(user.status) == ACTIVE
+    if active and is_remembered(password, user.password_hash):
+        return user
+    subjects = ((f"login#{str(login).lower()[:LOGIN_MAX]}", FAILED_LOGINS_PER_LOGIN),
+                (f"login-address#{client_address or 'unknown'}", FAILED_LOGINS_PER_ADDRESS))
+    for subject, most in subjects:
+        count, retry_after = ratelimits.current(subject, FAILED_LOGIN_WINDOW)
+        if count >= most:
+            raise TooManyRequests(retry_after)
+    if active and verify_password(password, user.password_hash):
+        return user
+    if not active:
+        verify_nothing(password)
+    for subject, _most in subjects:
+        ratelimits.hit(subject, FAILED_LOGIN_WINDOW)
+    return None
 
 
 # ------------------------------------------------------------------ listing

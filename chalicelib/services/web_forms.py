@@ -84,6 +84,13 @@ def redirect_allowed(url, registered) -> bool:
     return False
 
 
+def cors_headers(origin, form) -> dict:
+    """What lets a page on one of the form's origins read the answer (any answer)."""
+    if form is None or not origin_allowed(origin, form):
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
 def origin_allowed(origin, form) -> bool:
     return bool(origin) and origin_of(origin) == origin.rstrip("/").lower() and \
         origin.rstrip("/").lower() in (form.allowed_origins or [])

@@ -17,6 +17,18 @@ def clock() -> float:
     return time.time()
 
 
+def current(subject: str, window_seconds: int) -> tuple:
+    """(count, seconds left) of the current window without counting anything (one GetItem)."""
+    moment = clock()
+    window = int(moment // window_seconds)
+    ends = (window + 1) * window_seconds
+    try:
+        count = int(RateCounter.get(f"rate#{subject}", str(window), consistent_read=True).count)
+    except RateCounter.DoesNotExist:
+        count = 0
+    return count, max(1, int(ends - moment))
+
+
 def hit(subject: str, window_seconds: int) -> tuple:
     """Count one event for `subject` in the current window: (count so far, seconds left)."""
     moment = clock()

@@ -5,6 +5,7 @@ form caller instead, and an unknown or revoked one is refused. X-Redmine-Switch-
 as another active user (412 when there is none by that login)."""
 import base64
 import binascii
+import re
 
 from chalicelib.services import users, web_forms
 from chalicelib.services.errors import PreconditionFailed
@@ -24,7 +25,10 @@ def _basic(header: str):
     return login, password
 
 
-def authenticated_user(params: dict, headers: dict):
+API_KEY = re.compile(r"^[0-9a-f]{40}$")
+
+
+def authenticated_user(params: dict, headers: dict, client_address: str = ""):
     key = params.get("key")
     if isinstance(key, str) and key:
         return users.by_api_key(key)
@@ -34,8 +38,11 @@ def authenticated_user(params: dict, headers: dict):
     credentials = _basic(headers.get("authorization"))
     if credentials:
         login, password = credentials
-        user = users.by_password(login, password) if password else None
-        return user or users.by_api_key(login)
+        # An API key as the user name works whatever the password, and is never throttled.
+        user = users.by_api_key(login) if API_KEY.match(login) else None
+        if user is None and password:
+            user = users.by_password(login, password, client_address)
+        return user
     return None
 
 
@@ -44,11 +51,11 @@ def presented_credentials(params: dict, headers: dict) -> bool:
     return bool(params.get("key") or headers.get("x-redmine-api-key") or headers.get("authorization"))
 
 
-def caller_for(params: dict, headers: dict) -> Caller:
+def caller_for(params: dict, headers: dict, client_address: str = "") -> Caller:
     key = params.get("key") or headers.get("x-redmine-api-key")
     if web_forms.is_form_key(key):
         return web_forms.caller_for_key(key)
-    user = authenticated_user(params, headers)
+    user = authenticated_user(params, headers, client_address)
     switch_to = headers.get("x-redmine-switch-user")
     if switch_to and policy.may_switch_user(user):
         target = users.by_login(switch_to.strip())

@@ -77,8 +77,10 @@ def decode_json(raw: bytes) -> dict:
         raise BadRequest("JSON body is not valid UTF-8") from None
     except RecursionError:
         raise BadRequest("JSON body is nested too deeply") from None
-    except ValueError as error:
-        raise BadRequest(f"JSON body is not valid: {error}") from None
+    except json.JSONDecodeError as error:
+        raise BadRequest(f"JSON body is not valid (line {error.lineno}, column {error.colno})") from None
+    except ValueError:
+        raise BadRequest("JSON body is not valid") from None
     if not isinstance(value, dict):
         raise BadRequest("JSON body must be an object")
     _depth(value)

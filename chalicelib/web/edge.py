@@ -4,11 +4,12 @@ error in the negotiated format. Errors are mapped in `errors.failure_for`, nowhe
 import logging
 import re
 import time
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from chalice import Blueprint, Response
 
 from chalicelib import config
+from chalicelib.services import web_forms
 from chalicelib.services.errors import Forbidden
 from chalicelib.store import meter
 
@@ -61,6 +62,39 @@ def _base_url(chalice_request, headers: dict) -> str:
     return base
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+
+
+def _answer_headers(request) -> dict:
+    """Headers of every answer: never sniffed; not cached when a user is behind it; readable by
+    the pages of a web form's allowed origins, errors and limits included."""
+    headers = {"X-Content-Type-Options": "nosniff"}
+    caller = getattr(request, "caller", None)
+    if caller is None:
+        return headers
+    if caller.user is not None:
+        headers["Cache-Control"] = "no-store"
+    if caller.form is not None:
+        headers.update(web_forms.cors_headers(request.header("origin"), caller.form))
+    return headers
+
+
+def _cross_site_form_post(request) -> bool:
+    """A browser on a foreign page may post a plain form with the user's stored Basic
+    credentials (no preflight): such a post is refused. Keys sent in the form itself, and
+    requests without a browser's Origin, are not concerned."""
+    origin = request.header("origin")
+    if request.method not in BODY_METHODS or not origin or not request.header("authorization"):
+        return False
+    if request.params.get("key") or request.header("x-redmine-api-key") or request.caller.user is None:
+        return False
+    content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
+    if content_type not in FORM_TYPES:
+        return False
+    own = urlsplit(request.base_url)
+    return origin.rstrip("/").lower() != f"{own.scheme}://{own.netloc}".lower()
+
+
 def _render(status: int, fmt: str, document=None, headers=None, nometa=False, head=False, body=None) -> Response:
     headers = dict(headers or {})
     if fmt not in CONTENT_TYPES:   # a format with its own bodies (vCard): errors come as JSON
@@ -111,20 +145,22 @@ class Edge:
                 request.raw_body = raw
                 if not getattr(match.route.handler, "raw_body", False):
                     request.body = decode_body(raw, headers.get("content-type", ""))
-            request.caller = caller_for(request.params, headers)
+            request.caller = caller_for(request.params, headers, request.client_address)
             if request.caller.form is not None:
                 # A form key creates contacts and nothing else, with small bodies only.
                 if not getattr(match.route.handler, "accepts_form_keys", False):
                     raise Forbidden()
                 if len(request.raw_body) > FORM_BODY_BYTES:
                     raise PayloadTooLarge(f"Request body is larger than {FORM_BODY_BYTES} bytes")
+            if _cross_site_form_post(request):
+                raise Forbidden()
             reply: Reply = match.route.handler(request)
-            return _render(reply.status, fmt, reply.document, reply.headers, nometa=request.nometa,
-                           head=chalice_request.method == "HEAD", body=reply.body)
+            return _render(reply.status, fmt, reply.document, {**_answer_headers(request), **reply.headers},
+                           nometa=request.nometa, head=chalice_request.method == "HEAD", body=reply.body)
         except Exception as error:  # every failure leaves through the one mapping
             caller = getattr(request, "caller", None)
             failure = failure_for(error, anonymous=caller is None or caller.anonymous)
-            return _render(failure.status, fmt, failure.document, failure.headers)
+            return _render(failure.status, fmt, failure.document, {**_answer_headers(request), **failure.headers})
 
 
 def gateway(router: Router) -> Blueprint:

@@ -74,8 +74,11 @@ def decode_xml(raw: bytes) -> dict:
         root = fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise BadRequest("XML body must not contain a DTD, entities or external references") from None
-    except (ParseError, ValueError) as error:
-        raise BadRequest(f"XML body is not well-formed: {error}") from None
+    except ParseError as error:
+        line, column = getattr(error, "position", (0, 0))
+        raise BadRequest(f"XML body is not well-formed (line {line}, column {column + 1})") from None
+    except ValueError:
+        raise BadRequest("XML body is not well-formed") from None
     except LookupError:
         raise BadRequest("XML body declares an unknown encoding") from None
     return {_name(root.tag): _convert(root, 1)}
