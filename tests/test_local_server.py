@@ -115,3 +115,55 @@ def test_serve_against_a_dynamodb_endpoint(tmp_path):
     assert f"DynamoDB at {endpoint}" in log
     assert item["Item"]["target"] == {"N": "1"}
     assert not (tmp_path / "unused.json").exists()
+
+
+def test_concurrent_writers_lose_nothing_they_were_told_was_written(tmp_path):
+    """8 clients at once, two on each contact (so transactions fail on version conflicts and
+    are retried), each also creating contacts: nothing gets a 5xx, every answered create is
+    there, every contact ends with a value some client was told it wrote, and all of it
+    survives a kill -9."""
+    import threading
+    data = tmp_path / "store.json"
+    server = Server(data)
+    created, titles, failures = [], {}, []
+    try:
+        assert server.request("POST", "/projects.json", {"project": {"name": "S", "identifier": "s"}})[0] == 201
+        ids = [json.loads(server.request("POST", "/contacts.json", {"contact": {
+            "first_name": f"C{n}", "project_id": "s"}})[1])["contact"]["id"] for n in range(4)]
+
+        def writer(n):
+            contact_id = ids[n % 4]
+            for round_ in range(6):
+                title = f"writer {n} round {round_}"
+                status, body = server.request("PUT", f"/contacts/{contact_id}.json", {"contact": {
+                    "job_title": title, "tag_list": f"t{n}"}})
+                if status == 204:
+                    titles.setdefault(contact_id, set()).add(title)
+                elif status != 409:
+                    failures.append((status, body))
+                status, body = server.request("POST", "/contacts.json", {"contact": {
+                    "first_name": f"New {n}.{round_}", "project_id": "s"}})
+                if status == 201:
+                    created.append(json.loads(body)["contact"]["id"])
+                else:
+                    failures.append((status, body))
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop(signal.SIGKILL)
+    assert failures == []
+    server = Server(data)
+    try:
+        for contact_id in created:
+            assert server.request("GET", f"/contacts/{contact_id}.json")[0] == 200, contact_id
+        for contact_id, told in titles.items():
+            status, body = server.request("GET", f"/contacts/{contact_id}.json")
+            assert json.loads(body)["contact"]["job_title"] in told
+        status, body = server.request("GET", "/contacts.json?limit=1")
+        assert json.loads(body)["total_count"] == 4 + len(created) == 4 + 8 * 6
+    finally:
+        server.stop()

@@ -118,10 +118,11 @@ class EmbeddedStore:
 
     def save(self) -> None:
         with self._lock:
-            backend = self._backend()
-            tables = {name: [item.to_json()["Attributes"] for item in table.all_items()]
-                      for name, table in backend.tables.items()}
-            files = self._files()
+            with _CALLS:    # a consistent snapshot: no request changes the tables meanwhile
+                backend = self._backend()
+                tables = {name: [item.to_json()["Attributes"] for item in table.all_items()]
+                          for name, table in backend.tables.items()}
+                files = self._files()
             directory = os.path.dirname(os.path.abspath(self.path))
             os.makedirs(directory, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(prefix=".store-", suffix=".tmp", dir=directory)
