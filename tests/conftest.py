@@ -68,6 +68,17 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
+def environment_restored():
+    """chalice's test client sets the stage's environment variables around each request and
+    puts the old ones back after; requests from several threads at once can leave the stage's
+    values behind (STAGE=dev, its table names), which later subprocesses would inherit."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def aws():
     with moto.mock_aws():
         from chalicelib.services.defaults import ensure_defaults

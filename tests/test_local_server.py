@@ -5,6 +5,8 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -91,11 +93,20 @@ def test_admin_command_line_on_the_embedded_store(tmp_path):
 
 
 def test_serve_against_a_dynamodb_endpoint(tmp_path):
-    """DYNAMODB_ENDPOINT points the server at another DynamoDB (here moto's standalone server)."""
-    from moto.server import ThreadedMotoServer
+    """DYNAMODB_ENDPOINT points the server at another DynamoDB (here moto's standalone server, in
+    a process of its own: nothing of this test process's in-memory moto can stand in for it)."""
+    import socket
+    import time
     port = free_port()
-    dynamodb = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    dynamodb.start()
+    dynamodb = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "moto_server"), "-H", "127.0.0.1",
+                                 "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
     endpoint = f"http://127.0.0.1:{port}"
     os.environ["DYNAMODB_ENDPOINT"] = endpoint
     try:
@@ -107,13 +118,22 @@ def test_serve_against_a_dynamodb_endpoint(tmp_path):
                               {"project": {"name": "Remote", "identifier": "remote"}})[0] == 201
     finally:
         log = server.stop()
-        import boto3
-        client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
-        item = client.get_item(TableName="contacts-api-local-directory",
-                               Key={"pk": {"S": "identifier"}, "sk": {"S": "remote"}})
-        dynamodb.stop()
+        # Read over HTTP from the endpoint itself: this process's in-memory moto is not it.
+        request = urllib.request.Request(endpoint, data=json.dumps({
+            "TableName": "contacts-api-local-directory",
+            "Key": {"pk": {"S": "identifier"}, "sk": {"S": "remote"}}}).encode(), headers={
+            "X-Amz-Target": "DynamoDB_20120810.GetItem", "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, "
+                             "SignedHeaders=host, Signature=0"}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                item = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            item = {"error": error.read().decode()}
+        dynamodb.terminate()
+        dynamodb.wait(timeout=10)
     assert f"DynamoDB at {endpoint}" in log
-    assert item["Item"]["target"] == {"N": "1"}
+    assert item.get("Item", {}).get("target") == {"N": "1"}, (item, log[-2000:])
     assert not (tmp_path / "unused.json").exists()
 
 
