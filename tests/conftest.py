@@ -19,11 +19,13 @@ os.environ.update({
 import moto  # noqa: E402  (before any botocore session exists)
 import pytest  # noqa: E402
 
-from chalicelib.local.embedded import serialize_calls  # noqa: E402
+from chalicelib.local.embedded import serialize_calls, undo_transactions_by_item  # noqa: E402
 from tests import fast_moto  # noqa: E402
 
 fast_moto.install()
 serialize_calls()
+if os.environ.get("FAST_MOTO", "1") != "0":
+    undo_transactions_by_item()
 
 from chalicelib.store import meter  # noqa: E402,F401
 

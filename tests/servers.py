@@ -46,7 +46,7 @@ class Server:
         self.stop()
         raise AssertionError("server did not start: " + self.process.stdout.read().decode())
 
-    def request(self, method, path, body=None, auth=("admin", "admin"), content_type=None):
+    def request(self, method, path, body=None, auth=("admin", "admin"), content_type=None, timeout=10):
         headers = {"Authorization": "Basic " + base64.b64encode(":".join(auth).encode()).decode(),
                    "Accept": "*/*"}
         data = None
@@ -59,7 +59,7 @@ class Server:
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data,
                                          headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()

@@ -1,6 +1,7 @@
 """`make serve`: the whole API on http://localhost:3000 over the embedded store (or the
 DynamoDB at DYNAMODB_ENDPOINT), with a development admin `admin` / `admin`."""
 import argparse
+import faulthandler
 import logging
 import os
 import signal
@@ -14,13 +15,8 @@ def _handler_class(store):
 
     class Handler(ChaliceRequestHandler):
         """Chalice's local handler, plus: unknown deep paths get Redmine's empty 404 (as the
-        deployed API maps API Gateway's 403), and every change is saved to the data file before it is answered."""
-
-        def _send_http_response(self, code, headers, body):
-            # Saved before the answer goes out: an acknowledged write survives a kill -9.
-            if store is not None and self.command not in ("GET", "HEAD", "OPTIONS"):
-                store.save()
-            super()._send_http_response(code, headers, body)
+        deployed API maps API Gateway's 403). Every answered write is already in the embedded
+        store's journal when the answer goes out."""
 
         def _send_error_response(self, error):
             if isinstance(error, ForbiddenError):
@@ -77,6 +73,7 @@ def main(argv=None) -> int:
                             args.host, args.port, handler_cls=_handler_class(store))
     log.info("serving the Contacts API on http://%s:%s", args.host, args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    faulthandler.register(signal.SIGUSR1)    # `kill -USR1 <pid>` prints every thread's stack
     try:
         server.serve_forever()
     except KeyboardInterrupt:
