@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -30,10 +31,13 @@ def environment():
 class Server:
     def __init__(self, data_file):
         self.port = free_port()
+        # The log goes to a file: a pipe nobody reads until the end fills up after a few
+        # hundred requests and then blocks the server.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chalicelib.local.server", "--port", str(self.port),
              "--data", str(data_file)], cwd=ROOT, env=environment(),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -43,8 +47,7 @@ class Server:
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.1)
-        self.stop()
-        raise AssertionError("server did not start: " + self.process.stdout.read().decode())
+        raise AssertionError("server did not start: " + self.stop())
 
     def request(self, method, path, body=None, auth=("admin", "admin"), content_type=None, timeout=10):
         headers = {"Authorization": "Basic " + base64.b64encode(":".join(auth).encode()).decode(),
@@ -68,4 +71,5 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         self.process.wait(timeout=10)
-        return self.process.stdout.read().decode()
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
