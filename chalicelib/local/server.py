@@ -63,14 +63,20 @@ def main(argv=None) -> int:
     config.SERVER_URL = f"http://{local_host}:{args.port}"
 
     from chalice.config import Config
-    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
+    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer, ThreadedHTTPServer
+
+    class Listener(ThreadedHTTPServer):
+        """Room for many clients connecting at once (the standard library's backlog of 5
+        resets the connections of the sixth and later)."""
+        request_queue_size = 128
+        daemon_threads = True
 
     from app import app
     # What chalice.local.create_local_server does, with our request handler.
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
     server = LocalDevServer(app, Config.create(chalice_stage="local", app_name=config.APP_NAME),
-                            args.host, args.port, handler_cls=_handler_class(store))
+                            args.host, args.port, handler_cls=_handler_class(store), server_cls=Listener)
     log.info("serving the Contacts API on http://%s:%s", args.host, args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     faulthandler.register(signal.SIGUSR1)    # `kill -USR1 <pid>` prints every thread's stack
