@@ -29,7 +29,7 @@ def environment():
 
 
 class Server:
-    def __init__(self, data_file):
+    def __init__(self, data_file, start_timeout=30):
         self.port = free_port()
         # The log goes to a file: a pipe nobody reads until the end fills up after a few
         # hundred requests and then blocks the server.
@@ -38,7 +38,7 @@ class Server:
             [sys.executable, "-m", "chalicelib.local.server", "--port", str(self.port),
              "--data", str(data_file)], cwd=ROOT, env=environment(),
             stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
+        deadline = time.time() + start_timeout
         while time.time() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
