@@ -128,7 +128,7 @@ def run(contacts: int) -> dict:
                 lost += server.request("GET", f"/contacts/{key}.json")[0] != 200
         started = time.perf_counter()
     finally:
-        server.stop(signal.SIGTERM)
+        server.stop(signal.SIGTERM, timeout=TIMEOUT)
     result["stop_s"] = time.perf_counter() - started
     result.update(errors=len(errors), resets=len(resets), lost=lost, acknowledged=len(acknowledged))
     return result

@@ -67,9 +67,9 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code, error.read()
 
-    def stop(self, sig=signal.SIGTERM) -> str:
+    def stop(self, sig=signal.SIGTERM, timeout=10) -> str:
         if self.process.poll() is None:
             self.process.send_signal(sig)
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=timeout)
         self.log.seek(0)
         return self.log.read().decode("utf-8", "replace")

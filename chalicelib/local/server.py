@@ -86,7 +86,7 @@ def main(argv=None) -> int:
         pass
     finally:
         if store is not None:
-            store.save()
+            store.close()
     return 0
 
 
