@@ -82,12 +82,15 @@ def main(argv=None) -> int:
     faulthandler.register(signal.SIGUSR1)    # `kill -USR1 <pid>` prints every thread's stack
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):     # Ctrl-C, or SIGTERM through sys.exit
         pass
     finally:
         if store is not None:
             store.close()
-    return 0
+    # Everything answered is on disk; tearing down a large in-memory store object by object
+    # would only make the stop take seconds.
+    logging.shutdown()
+    os._exit(0)
 
 
 if __name__ == "__main__":
