@@ -4,6 +4,8 @@
     python -m chalicelib.cli create-admin --login LOGIN --mail MAIL [--firstname F --lastname L]
     python -m chalicelib.cli reset-password LOGIN          (asks for the new password)
     python -m chalicelib.cli reset-api-key LOGIN           (prints the new key)
+    python -m chalicelib.cli check-consistency [--remove-garbage]
+                                 (exit status 1 when something is out of place; reads everything)
 
 It works on the embedded store of the local stage (the data file under .data/), on the
 DynamoDB at DYNAMODB_ENDPOINT, or, with STAGE=dev|prod, on AWS with the usual credentials.
@@ -30,6 +32,15 @@ def _user(login: str):
     return user
 
 
+def _check_consistency(remove_garbage: bool) -> int:
+    from chalicelib.store import consistency
+    report = consistency.check()
+    print("\n".join(report.lines()))
+    if remove_garbage and report.garbage:
+        print(f"Removed {consistency.remove_garbage(report)} stored files without a record.")
+    return 0 if report.consistent else 1
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -47,6 +58,11 @@ def main(argv=None) -> int:
     reset.add_argument("--password-stdin", action="store_true")
     key = commands.add_parser("reset-api-key", help="issue a new API key and print it")
     key.add_argument("login")
+    checker = commands.add_parser("check-consistency",
+                                  help="compare contacts, index entries, counters, tags, notes, tickets, "
+                                       "deals and attachments; Scans both the table and the files")
+    checker.add_argument("--remove-garbage", action="store_true",
+                         help="delete stored files no record points at (older than an hour)")
     args = parser.parse_args(argv)
 
     from chalicelib.local.backend import open_store, wants_embedded
@@ -66,6 +82,8 @@ def main(argv=None) -> int:
             print(f"Password of {args.login} changed.")
         elif args.command == "reset-api-key":
             print(f"New API key of {args.login}: {users.reissue_api_key(_user(args.login))}")
+        elif args.command == "check-consistency":
+            return _check_consistency(args.remove_garbage)
     except Invalid as error:
         print("\n".join(error.messages), file=sys.stderr)
         return 1

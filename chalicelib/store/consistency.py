@@ -1,0 +1,221 @@
+"""The consistency checker: reads the whole crm table (and the list of stored files) and reports
+everything out of place between contacts, their index entries, the stream counters, tag
+records, notes, tickets, deals, pointers and attachments.
+
+It Scans: it is an administrator's tool (`python -m chalicelib.cli check-consistency`) and a
+test oracle, never part of a request. Two kinds of findings:
+
+- problems: a client could see them (a contact missing from a list, a wrong count, a note of
+  a deleted contact, an avatar without its file);
+- garbage: stored files no record points at. Invisible to clients, they only cost storage;
+  `remove_garbage` deletes them (a delete whose last step, removing the file, failed leaves one).
+"""
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from chalicelib import config
+
+from . import contacts as contact_store
+from . import deals as deal_store
+from . import files, ratelimits  # noqa: F401  (every kind the table holds must be known to read it)
+from .crm import (ContactIndexEntry, ContactRecord, CrmItem, DealIndexEntry, DealRecord, NoteRecord,
+                  Pointer, StreamCounter, TagRecord, TicketRecord)
+from .files import AttachmentRecord
+from .tags import name_key
+
+ATTACHMENT_PREFIX = "attachments/"
+
+
+@dataclass
+class Report:
+    problems: list = field(default_factory=list)
+    garbage: dict = field(default_factory=dict)     # S3 key -> last modified (epoch), files without a record
+    items: int = 0
+    files: int = 0
+
+    @property
+    def consistent(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list:
+        head = f"Read {self.items} items and {self.files} stored files: "
+        head += "nothing out of place." if not self.problems else f"{len(self.problems)} problems."
+        found = [head] + [f"  {p}" for p in self.problems]
+        if self.garbage:
+            found.append(f"{len(self.garbage)} stored files have no record (garbage):")
+            found += [f"  {key}" for key in self.garbage]
+        return found
+
+
+def _attributes(item) -> dict:
+    """What an item stores, as DynamoDB holds it (for comparing expected with stored)."""
+    return item.serialize()
+
+
+class _Crm:
+    """The crm table read once, sorted by kind."""
+
+    def __init__(self, items):
+        self.contacts, self.deals, self.attachments = {}, {}, {}
+        self.entries = defaultdict(dict)        # contact pk -> {sk: entry}
+        self.deal_entries = defaultdict(dict)   # deal pk -> {sk: entry}
+        self.counters = Counter()               # stream -> summed shards
+        self.tags = set()                       # tag record sort keys
+        self.notes, self.tickets, self.pointers = [], [], {}
+        self.count = 0
+        for item in items:
+            self.count += 1
+            self._sort(item)
+
+    def _sort(self, item) -> None:
+        if isinstance(item, ContactRecord):
+            self.contacts[item.pk] = item
+        elif isinstance(item, ContactIndexEntry):
+            self.entries[item.pk][item.sk] = item
+        elif isinstance(item, StreamCounter):
+            self.counters[item.pk.split("#", 1)[1]] += int(item.count or 0)
+        elif isinstance(item, TagRecord):
+            self.tags.add(item.sk)
+        elif isinstance(item, NoteRecord):
+            self.notes.append(item)
+        elif isinstance(item, TicketRecord):
+            self.tickets.append(item)
+        elif isinstance(item, Pointer):
+            self.pointers[item.pk] = item
+        elif isinstance(item, DealRecord):
+            self.deals[item.pk] = item
+        elif isinstance(item, DealIndexEntry):
+            self.deal_entries[item.pk][item.sk] = item
+        elif isinstance(item, AttachmentRecord):
+            self.attachments[int(item.id)] = item
+
+
+def _compare_entries(owner: str, expected: list, stored: dict, problems: list) -> None:
+    wanted = {entry.sk: entry for entry in expected}
+    for sk, entry in wanted.items():
+        if sk not in stored:
+            problems.append(f"{owner}: index entry {sk} is missing")
+        elif _attributes(stored[sk]) != _attributes(entry):
+            problems.append(f"{owner}: index entry {sk} disagrees with it")
+    for sk in stored.keys() - wanted.keys():
+        problems.append(f"{owner}: index entry {sk} should not exist")
+
+
+def _check_contacts(crm: _Crm, problems: list) -> None:
+    members = Counter()
+    for pk, contact in crm.contacts.items():
+        owner = f"contact {int(contact.id)}"
+        _compare_entries(owner, contact_store.entries_of(contact), crm.entries.get(pk, {}), problems)
+        for tag in contact.tags or []:
+            if name_key(tag) not in crm.tags:
+                problems.append(f"{owner}: tag {tag!r} has no tag record")
+        for stream in contact_store.streams_of(contact):
+            if contact_store.counted(stream):
+                members[stream] += 1
+    for pk in crm.entries.keys() - crm.contacts.keys():
+        problems.append(f"index entries of missing {pk.replace('#', ' ')}: {len(crm.entries[pk])}")
+    for stream in sorted(set(members) | set(crm.counters)):
+        if members[stream] != crm.counters[stream]:
+            problems.append(f"stream {stream}: counted {crm.counters[stream]}, holds {members[stream]}")
+
+
+def _check_deals(crm: _Crm, problems: list) -> None:
+    for pk, deal in crm.deals.items():
+        _compare_entries(f"deal {int(deal.id)}", deal_store.entries_of(deal), crm.deal_entries.get(pk, {}),
+                         problems)
+    for pk in crm.deal_entries.keys() - crm.deals.keys():
+        problems.append(f"index entries of missing {pk.replace('#', ' ')}: {len(crm.deal_entries[pk])}")
+
+
+def _check_attached(crm: _Crm, problems: list) -> None:
+    """Notes and tickets live under an existing source and have their pointer; every pointer
+    leads to an item."""
+    homes = {}
+    for kind, items in (("note", crm.notes), ("ticket", crm.tickets)):
+        for item in items:
+            name = f"{kind} {int(item.id)}"
+            pointer_pk = Pointer.key(kind, item.id)[0]
+            homes[pointer_pk] = item.pk
+            source = item.pk.split("#", 1)[0]
+            if item.pk not in crm.contacts and item.pk not in crm.deals:
+                problems.append(f"{name}: its {source} {item.pk.split('#', 1)[1]} does not exist")
+            if kind == "note" and item.pk != f"{item.source_type.lower()}#{int(item.source_id)}":
+                problems.append(f"{name}: stored under {item.pk}, names {item.source_type} {item.source_id}")
+            if kind == "ticket" and item.pk != ContactRecord.key(item.contact_id)[0]:
+                problems.append(f"{name}: stored under {item.pk}, names contact {item.contact_id}")
+            pointer = crm.pointers.get(pointer_pk)
+            if pointer is None:
+                problems.append(f"{name}: its pointer is missing")
+            elif pointer.home_pk != item.pk:
+                problems.append(f"{name}: its pointer leads to {pointer.home_pk}")
+    for pk in crm.pointers.keys() - homes.keys():
+        problems.append(f"pointer {pk}: leads to nothing")
+
+
+def _check_attachments(crm: _Crm, stored: dict, now: float, problems: list) -> dict:
+    """Avatars and their records agree both ways, every record has its file; returns the files
+    without a record."""
+    for pk, contact in crm.contacts.items():
+        if contact.avatar_id:
+            record = crm.attachments.get(int(contact.avatar_id))
+            if record is None:
+                problems.append(f"contact {int(contact.id)}: avatar {int(contact.avatar_id)} has no record")
+            elif record.contact_id is None or int(record.contact_id) != int(contact.id):
+                problems.append(f"contact {int(contact.id)}: avatar {int(contact.avatar_id)} is not claimed by it")
+    for attachment_id, record in crm.attachments.items():
+        name = f"attachment {attachment_id}"
+        expired = record.contact_id is None and record.expires is not None and record.expires <= now
+        if record.contact_id is not None:
+            contact = crm.contacts.get(ContactRecord.key(record.contact_id)[0])
+            if contact is None or not contact.avatar_id or int(contact.avatar_id) != attachment_id:
+                problems.append(f"{name}: claimed by contact {int(record.contact_id)}, which does not have it")
+        if record.object_key not in stored and not expired:
+            problems.append(f"{name}: its file is missing")
+    recorded = {record.object_key for record in crm.attachments.values()}
+    return {key: modified for key, modified in sorted(stored.items()) if key not in recorded}
+
+
+def stored_files() -> dict:
+    """{S3 key: last modified, epoch seconds} of every stored file."""
+    keys, token = {}, None
+    while True:
+        options = {"Bucket": config.FILES_BUCKET, "Prefix": ATTACHMENT_PREFIX}
+        if token:
+            options["ContinuationToken"] = token
+        page = files.s3().list_objects_v2(**options)
+        keys.update((obj["Key"], obj["LastModified"].timestamp()) for obj in page.get("Contents", []))
+        token = page.get("NextContinuationToken")
+        if not token:
+            return keys
+
+
+def check(now: float = None) -> Report:
+    """Everything out of place in the crm table and the stored files, right now."""
+    now = time.time() if now is None else now
+    crm = _Crm(CrmItem.scan(consistent_read=True))
+    stored = stored_files()
+    report = Report(items=crm.count, files=len(stored))
+    _check_contacts(crm, report.problems)
+    _check_deals(crm, report.problems)
+    _check_attached(crm, report.problems)
+    report.garbage = _check_attachments(crm, stored, now, report.problems)
+    return report
+
+
+GARBAGE_AGE = 3600   # an upload writes its file a moment before its record: younger files are left
+
+
+def remove_garbage(report: Report, older_than: float = GARBAGE_AGE, now: float = None) -> int:
+    """Delete the report's files without a record that are older than `older_than` seconds
+    (each checked again just before)."""
+    now = time.time() if now is None else now
+    removed = 0
+    for key, modified in report.garbage.items():
+        attachment_id = key[len(ATTACHMENT_PREFIX):]
+        if now - modified < older_than or not attachment_id.isdigit():
+            continue
+        if files.get(int(attachment_id)) is None:
+            files.s3().delete_object(Bucket=config.FILES_BUCKET, Key=key)
+            removed += 1
+    return removed

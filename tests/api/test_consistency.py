@@ -1,0 +1,115 @@
+"""The consistency checker: silent on what the API writes, and it names each kind of damage."""
+import pytest
+
+from chalicelib import config
+from chalicelib.cli import main as cli
+from chalicelib.store import consistency
+from chalicelib.store.crm import ContactIndexEntry, ContactRecord, NoteRecord, Pointer, StreamCounter, TagRecord
+from chalicelib.store.files import AttachmentRecord, s3
+from tests.conftest import body_json
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def world(api, crm):
+    """A contact with tags, a company, a note, a ticket and an avatar; a deal with a note."""
+    crm.project("sales")
+    token = body_json(api.post("/uploads.json", PNG, key=crm.admin,
+                               content_type="application/octet-stream"))["upload"]["token"]
+    company = crm.contact(first_name="Acme", is_company=True)
+    person = crm.contact(first_name="Ann", last_name="Lee", company="Acme", tag_list="vip, Lead",
+                         assigned_to_id=1, visibility=1, avatar={"token": token})
+    assert api.post(f"/contacts/{person}/notes.json", {"note": {"content": "Called"}}, key=crm.admin).status_code == 201
+    assert api.post("/tickets.json", {"ticket": {"subject": "Help", "contact_id": person,
+                                                 "project_id": "support"}}, key=crm.admin).status_code == 201
+    r = api.post("/projects/sales/deals.json", {"deal": {"name": "Big", "contact_id": person}}, key=crm.admin)
+    assert r.status_code == 201, r.body
+    deal = body_json(r)["deal"]["id"]
+    assert api.post("/notes.json", {"note": {"content": "Offer", "source_type": "Deal", "source_id": deal}},
+                    key=crm.admin).status_code == 201
+    return {"company": company, "person": person, "deal": deal}
+
+
+def problems():
+    return consistency.check().problems
+
+
+def test_what_the_api_writes_is_consistent(world):
+    report = consistency.check()
+    assert report.problems == [] and report.garbage == {}
+    assert report.items > 20 and report.files == 1
+
+
+def test_a_missing_or_stale_index_entry_is_found(world):
+    pk = ContactRecord.key(world["person"])[0]
+    ContactIndexEntry.get(pk, ContactIndexEntry.sort_key("tag#vip")).delete()
+    entry = ContactIndexEntry.get(pk, ContactIndexEntry.sort_key("all"))
+    entry.name = "Someone Else"
+    entry.save()
+    assert sorted(problems()) == [f"contact {world['person']}: index entry entry#all disagrees with it",
+                                  f"contact {world['person']}: index entry entry#tag#vip is missing"]
+
+
+def test_an_entry_of_a_missing_contact_and_a_wrong_counter_are_found(world):
+    ContactRecord.get(*ContactRecord.key(world["company"])).delete()
+    found = problems()
+    assert f"index entries of missing contact {world['company']}: 3" in found
+    assert "stream all: counted 2, holds 1" in found
+    assert "stream project#1: counted 2, holds 1" in found
+
+
+def test_a_contact_tag_without_its_record_is_found(world):
+    TagRecord.get(*TagRecord.key("lead")).delete()
+    assert problems() == [f"contact {world['person']}: tag 'Lead' has no tag record"]
+
+
+def test_orphan_notes_tickets_and_pointers_are_found(world):
+    person_pk = ContactRecord.key(world["person"])[0]
+    note = next(NoteRecord.query(person_pk, NoteRecord.sk.startswith("note#")))
+    Pointer.get(*Pointer.key("note", note.id)).delete()
+    ContactRecord.get(*ContactRecord.key(world["person"])).delete()
+    found = problems()
+    assert f"note {note.id}: its contact {world['person']} does not exist" in found
+    assert f"note {note.id}: its pointer is missing" in found
+    assert f"ticket 1: its contact {world['person']} does not exist" in found
+    Pointer(*Pointer.key("ticket", 99), home_pk=person_pk).save()
+    assert "pointer ticket#99: leads to nothing" in problems()
+
+
+def test_avatar_damage_is_found_and_files_without_records_are_garbage(world):
+    ContactRecord.get(*ContactRecord.key(world["person"]))  # exists
+    attachment = AttachmentRecord.get(*AttachmentRecord.key(1))
+    s3().delete_object(Bucket=config.FILES_BUCKET, Key=attachment.object_key)
+    assert problems() == ["attachment 1: its file is missing"]
+    attachment.delete()
+    assert problems() == [f"contact {world['person']}: avatar 1 has no record"]
+    s3().put_object(Bucket=config.FILES_BUCKET, Key="attachments/77", Body=PNG)
+    report = consistency.check()
+    assert list(report.garbage) == ["attachments/77"]
+    assert consistency.remove_garbage(report) == 0                      # younger than an hour: left
+    assert consistency.remove_garbage(report, older_than=0) == 1
+    assert consistency.check().garbage == {}
+
+
+def test_deal_entries_are_checked(world):
+    from chalicelib.store.crm import DealIndexEntry, DealRecord
+    pk = DealRecord.key(world["deal"])[0]
+    entry = next(DealIndexEntry.query(pk, DealIndexEntry.sk.startswith("entry#")))
+    entry.status_id = 42
+    entry.save()
+    assert problems() == [f"deal {world['deal']}: index entry {entry.sk} disagrees with it"]
+
+
+def test_counter_shards_add_up(world):
+    StreamCounter(StreamCounter.partition("all"), "0").update(actions=[StreamCounter.count.add(5)])
+    assert problems() == ["stream all: counted 7, holds 2"]
+
+
+def test_the_command_line_reports_and_exits_nonzero(world, capsys):
+    assert cli(["check-consistency"]) == 0
+    assert "nothing out of place" in capsys.readouterr().out
+    ContactIndexEntry.get(ContactRecord.key(world["person"])[0], ContactIndexEntry.sort_key("public")).delete()
+    assert cli(["check-consistency"]) == 1
+    out = capsys.readouterr().out
+    assert "1 problems." in out and f"contact {world['person']}: index entry entry#public is missing" in out
