@@ -250,10 +250,19 @@ def update(caller: Caller, deal_id, data: dict) -> None:
 
 
 def delete(caller: Caller, deal_id) -> None:
-    """The deal with its entries, then its notes."""
+    """The deal with its entries and notes in one transaction (the notes first when there are
+    too many for one)."""
     deal = find(caller, deal_id, "delete_deals")
-    store.remove(deal)
-    attached.notes.remove_all(deal.pk)
+    for _attempt in range(WRITE_ATTEMPTS):
+        notes = [pair for note in attached.notes.under(deal.pk) for pair in attached.notes.deletes(note)]
+        try:
+            store.remove(deal, notes)
+            return
+        except contact_store.TooManyChanges:
+            attached.notes.remove_all(deal.pk)
+        except contact_store.VersionConflict:
+            deal = find(caller, deal_id, "delete_deals")
+    raise Conflict()
 
 
 def status_in_use(status_id: int) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import deals as deal_store
-from chalicelib.store.attached import notes as store
+from chalicelib.store.attached import OwnerGone, notes as store
 from chalicelib.store.crm import ContactRecord, NoteRecord
 from chalicelib.store.operations import next_id, now
 
@@ -124,7 +124,10 @@ def create(caller: Caller, data: dict, source_type=None, source_id=None) -> tupl
                       source_id=int(source.record.id), author_id=caller.id,
                       created_on=values.pop("created_on", stamp), updated_on=stamp, **values)
     if source.kind == "Deal":
-        store.save_new(note)
+        try:
+            store.save_new(note, source.record)
+        except OwnerGone:
+            raise NotFound() from None
         return note, source
     contact = source.record
     for _attempt in range(contact_rules.WRITE_ATTEMPTS):

@@ -1,7 +1,7 @@
 """Support tickets of contacts (SPEC section 6): visible when their contact is; opening,
 changing and deleting one needs edit_contacts on the contact."""
 from chalicelib.store import contacts as contact_store
-from chalicelib.store.attached import tickets as store, tickets_of_projects
+from chalicelib.store.attached import OwnerGone, tickets as store, tickets_of_projects
 from chalicelib.store.crm import TicketRecord
 from chalicelib.store.operations import next_id, now
 
@@ -89,7 +89,10 @@ def create(caller: Caller, data: dict) -> tuple:
                           stream=TicketRecord.project_stream(project_id), order=f"{ticket_id:012d}",
                           contact_id=int(contact.id), project_id=project_id, author_id=caller.id,
                           created_on=stamp, updated_on=stamp, **values)
-    store.save_new(ticket)
+    try:
+        store.save_new(ticket, contact)
+    except OwnerGone:
+        raise NotFound() from None
     return ticket, contact
 
 

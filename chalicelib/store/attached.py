@@ -1,10 +1,20 @@
-"""Items stored under a contact (notes, tickets): sort key "<kind>#<padded id>" in the
-contact's partition, plus a Pointer item so they are found by id alone. An item and its
-pointer are always written and deleted together."""
+"""Items stored under a contact or a deal (notes, tickets): sort key "<kind>#<padded id>" in
+the owner's partition, plus a Pointer item so they are found by id alone. An item and its
+pointer are always written and deleted together.
+
+A new item is written with its owner's version advanced, in one transaction conditioned on the
+owner existing: an owner deleted meanwhile refuses the item (OwnerGone), and a delete that
+listed the owner's items before the new one arrived fails its version condition and lists again.
+"""
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from .crm import NoteRecord, Pointer, TicketRecord
-from .operations import connection
+from .operations import cancellation_codes, connection
+
+
+class OwnerGone(Exception):
+    """The contact or deal a new item hangs on no longer exists."""
 
 
 class Attached:
@@ -31,10 +41,23 @@ class Attached:
     def save(self, item) -> None:
         item.save()
 
-    def save_new(self, item) -> None:
-        with TransactWrite(connection=connection()) as tx:
-            tx.save(item, condition=self.model.pk.does_not_exist())
-            tx.save(self.pointer(item), condition=Pointer.pk.does_not_exist())
+    def deletes(self, item) -> list:
+        """The item and its pointer as ("delete", item) pairs, for a larger transaction."""
+        return [("delete", item), ("delete", self.pointer(item))]
+
+    def save_new(self, item, owner) -> None:
+        """Write a new item under `owner` (a record with `version`), advancing the owner's version."""
+        owner_model = type(owner)
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.update(owner, actions=[owner_model.version.add(1)], condition=owner_model.pk.exists())
+                tx.save(item, condition=self.model.pk.does_not_exist())
+                tx.save(self.pointer(item), condition=Pointer.pk.does_not_exist())
+        except TransactWriteError as error:
+            # Puts come before updates: the owner's condition is the last item.
+            if cancellation_codes(error)[-1:] == ["ConditionalCheckFailed"]:
+                raise OwnerGone() from None
+            raise
 
     def remove(self, item) -> None:
         with TransactWrite(connection=connection()) as tx:
@@ -42,7 +65,8 @@ class Attached:
             tx.delete(self.pointer(item))
 
     def remove_all(self, home_pk: str) -> None:
-        """Everything of this kind under `home_pk`, with BatchWriteItem (once its owner is gone)."""
+        """Everything of this kind under `home_pk`, with BatchWriteItem (before a delete of its
+        owner too large for one transaction)."""
         items = self.under(home_pk)
         with self.model.batch_write() as batch:
             for item in items:

@@ -3,7 +3,8 @@ project, its contact and related contacts), written together in one transaction.
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from .contacts import SEARCH_SEPARATOR, VersionConflict, fold, guarded_failed
+from .contacts import (SEARCH_SEPARATOR, TRANSACTION_LIMIT, TooManyChanges, VersionConflict, fold,
+                       guarded_failed)
 from .crm import DealIndexEntry, DealRecord
 from .operations import connection, fetch, fetch_many
 
@@ -59,11 +60,23 @@ def save(deal, previous=None) -> None:
         raise
 
 
-def remove(deal) -> None:
-    with TransactWrite(connection=connection()) as tx:
-        tx.delete(deal)
-        for stream in streams_of(deal):
-            tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
+def remove(deal, extra=()) -> None:
+    """The deal with its entries and the ("delete", item) pairs of `extra` (its notes), if it is
+    still the version read."""
+    streams = streams_of(deal)
+    if 1 + len(streams) + len(extra) > TRANSACTION_LIMIT:
+        raise TooManyChanges()
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.delete(deal, condition=DealRecord.version == int(deal.version))
+            for stream in streams:
+                tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
+            for _action, item in extra:
+                tx.delete(item)
+    except TransactWriteError as error:
+        if guarded_failed(error, 0):   # the deal is the first delete
+            raise VersionConflict() from None
+        raise
 
 
 def get(deal_id):

@@ -75,3 +75,44 @@ def test_deleting_the_contact_deletes_its_tickets(api, crm, contact):
     api.delete(f"/contacts/{contact}.json", key=crm.admin)
     assert api.get(f"/tickets/{ticket}.json", key=crm.admin).status_code == 404
     assert body_json(api.get("/tickets.json", key=crm.admin))["total_count"] == 0
+
+
+def test_a_ticket_for_a_contact_deleted_meanwhile_is_refused(api, crm, contact, monkeypatch):
+    """The contact was read, then deleted by someone else, before the ticket was written: the
+    ticket's write is conditioned on its contact, so nothing is left under a deleted contact."""
+    from chalicelib.services import contacts as contact_rules
+    from chalicelib.store import consistency
+    real_find = contact_rules.find
+
+    def find_then_deleted(caller, contact_id, permission=None):
+        found = real_find(caller, contact_id, permission)
+        monkeypatch.setattr(contact_rules, "find", real_find)
+        assert api.delete(f"/contacts/{contact_id}.json", key=crm.admin).status_code == 204
+        return found
+
+    monkeypatch.setattr(contact_rules, "find", find_then_deleted)
+    r = api.post("/tickets.json", {"ticket": {"subject": "Late", "contact_id": contact}}, key=crm.admin)
+    assert r.status_code == 404
+    assert consistency.check().problems == []
+
+
+def test_a_ticket_opened_while_its_contact_is_deleted_goes_with_it(api, crm, contact, monkeypatch):
+    """The delete listed the contact's tickets, then a ticket arrived: the ticket advanced the
+    contact's version, so the delete's transaction fails its condition and lists again."""
+    from chalicelib.store import attached, consistency
+    real_under = attached.Attached.under
+    opened = []
+
+    def under_then_ticket(self, home_pk):
+        found = real_under(self, home_pk)
+        if self.kind == "ticket" and not opened:
+            r = api.post("/tickets.json", {"ticket": {"subject": "Meanwhile", "contact_id": contact}},
+                         key=crm.admin)
+            opened.append(r.status_code)
+        return found
+
+    monkeypatch.setattr(attached.Attached, "under", under_then_ticket)
+    assert api.delete(f"/contacts/{contact}.json", key=crm.admin).status_code == 204
+    assert opened == [201]
+    assert api.get("/tickets/1.json", key=crm.admin).status_code == 404
+    assert consistency.check().problems == []
