@@ -5,6 +5,8 @@ paths no route matches (API Gateway's own answer would be 403 "Missing Authentic
 Merged by chalice's deep merge: dictionaries merge, lists replace, so the role's Policies
 here replace the ones chalice generates.
 """
+from chalicelib.store.files import CLAIM_TAG, UNCLAIMED_OBJECT_DAYS
+
 from .tables import resources as table_resources, stage_environment
 
 # DynamoDB actions the service calls at run time. TransactWriteItems is authorized per item
@@ -18,8 +20,9 @@ DYNAMODB_ACTIONS = (
     "dynamodb:Query",
     "dynamodb:UpdateItem",
 )
-# S3 actions on uploaded files (avatars), only under the attachments/ prefix.
-S3_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject")
+# S3 actions on uploaded files (avatars), only under the attachments/ prefix. PutObjectTagging
+# also covers the tag an upload is written with.
+S3_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject", "s3:PutObjectTagging")
 THROTTLING = {"ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100}
 
 
@@ -48,14 +51,26 @@ def role_policies(table_ids) -> list:
     ]
 
 
+def unclaimed_files_expire() -> dict:
+    """Uploads no contact took (still tagged claimed=no) go after a while, as their records do."""
+    return {"Rules": [
+        {"Id": "unclaimed-uploads", "Status": "Enabled",
+         "TagFilters": [{"Key": CLAIM_TAG, "Value": "no"}],
+         "ExpirationInDays": UNCLAIMED_OBJECT_DAYS},
+        {"Id": "unfinished-uploads", "Status": "Enabled",
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+    ]}
+
+
 def files_bucket(stage: str) -> dict:
-    """Private, encrypted, kept when the stack of prod is deleted."""
+    """Private, encrypted, unclaimed uploads expiring, kept when the stack of prod is deleted."""
     bucket = {"Type": "AWS::S3::Bucket", "Properties": {
         "BucketName": stage_environment(stage).get("FILES_BUCKET", f"contacts-api-{stage}-files"),
         "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                            "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}}}
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        "LifecycleConfiguration": unclaimed_files_expire()}}
     if stage == "prod":
         bucket["DeletionPolicy"] = bucket["UpdateReplacePolicy"] = "Retain"
     return bucket

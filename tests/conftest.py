@@ -28,6 +28,7 @@ if os.environ.get("FAST_MOTO", "1") != "0":
     undo_transactions_by_item()
 
 from chalicelib.store import meter  # noqa: E402,F401
+from tests import faults  # noqa: E402,F401  (its botocore hook, before any session exists)
 
 
 REQUEST_OPERATIONS = set()

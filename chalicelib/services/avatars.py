@@ -1,7 +1,11 @@
 """Avatars: uploads checked by content (PNG, JPEG, GIF or WebP, at most 4 MiB), claimed by a
 contact in the same transaction as the contact's write, and removed with the contact or when
-replaced, so no stored file is left without an owner."""
+replaced: the record in the contact's transaction, the file just after (a file whose removal
+fails is garbage no record points at, which the consistency checker finds and removes)."""
 import hmac
+import logging
+
+from botocore.exceptions import BotoCoreError, ClientError
 import secrets
 import time
 
@@ -14,6 +18,8 @@ from . import policy
 from . import validation as v
 from .errors import Invalid, NotFound, TooManyRequests
 from .policy import Caller
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 4 * 1024 * 1024
 UPLOADS_PER_DAY, DAY = 200, 86400      # a user's uploads, claimed or not
@@ -84,17 +90,27 @@ def token_of(data: dict):
 
 
 def claim(attachment: AttachmentRecord, contact_id: int) -> AttachmentRecord:
-    """The attachment as it is once a contact owns it (written with the contact)."""
+    """The attachment as it is once a contact owns it, to be written with the contact (its file
+    is kept from expiring first)."""
+    files.mark_claimed(attachment)
     attachment.contact_id = int(contact_id)
     attachment.expires = None
     return attachment
 
 
-def forget(attachment_id) -> None:
-    """Remove a replaced or orphaned avatar, object and metadata."""
-    attachment = files.get(attachment_id) if attachment_id else None
-    if attachment is not None:
-        files.remove(attachment)
+def stored(attachment_id):
+    """The record of a contact's avatar (to delete with the contact's write), or None."""
+    return files.get(attachment_id) if attachment_id else None
+
+
+def discard_file(attachment) -> None:
+    """The file of an avatar whose record the contact's write deleted. The write is done: a
+    failure here only leaves garbage, logged."""
+    try:
+        files.remove_object(attachment)
+    except (BotoCoreError, ClientError):
+        log.warning("left the file %s behind; check-consistency --remove-garbage removes it",
+                    attachment.object_key, exc_info=True)
 
 
 def readable(caller: Caller, attachment_id) -> tuple:

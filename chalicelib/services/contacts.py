@@ -409,23 +409,28 @@ def update(caller: Caller, contact_id, data: dict) -> ContactRecord:
     if not draft.avatar_token:
         return _write(caller, contact, definitions, lambda c: _apply(c, draft, caller=caller))
     avatar = avatars.claimable(caller, draft.avatar_token)
-    replaced = contact.avatar_id
+    claimed = avatars.claim(avatar, contact.id)
+    replaced = []
 
     def change(c):
         _apply(c, draft, caller=caller)
+        old = avatars.stored(c.avatar_id) if c.avatar_id and int(c.avatar_id) != int(avatar.id) else None
+        replaced[:] = [old] if old else []
         c.avatar_id = int(avatar.id)
-    contact = _write(caller, contact, definitions, change, extra=[("claim", avatars.claim(avatar, contact.id))])
-    if replaced and int(replaced) != int(avatar.id):
-        avatars.forget(replaced)
+        return [("claim", claimed)] + [("delete", old) for old in replaced]
+    contact = _write(caller, contact, definitions, change)
+    for old in replaced:
+        avatars.discard_file(old)
     return contact
 
 
-def _write(caller: Caller, contact: ContactRecord, definitions: list, change, extra=()) -> ContactRecord:
-    """Apply `change` to the contact and save it; on a concurrent write, reload and apply again."""
+def _write(caller: Caller, contact: ContactRecord, definitions: list, change) -> ContactRecord:
+    """Apply `change` to the contact and save it; on a concurrent write, reload and apply again.
+    `change` may return ("put" | "delete" | "claim", item) pairs written in the same transaction."""
     for _attempt in range(WRITE_ATTEMPTS):
         previous = ContactRecord.from_raw_data(contact.serialize())
         old_company_name = contact.first_name if contact.is_company else None
-        change(contact)
+        extra = change(contact) or []
         contact.version = int(previous.version) + 1
         contact.updated_on = now()
         _check_state(caller, contact, definitions, creating=False, previous=previous)
@@ -473,16 +478,27 @@ def _follow_rename(caller: Caller, person, old_name: str, new_name: str) -> int:
 # ------------------------------------------------------------------ delete and links
 
 def delete(caller: Caller, contact_id) -> None:
-    """The contact with its entries and counters in one transaction, then its notes, tickets
-    and avatar."""
+    """The contact with its entries, counters, notes, tickets and avatar record in one
+    transaction (its notes and tickets first when there are too many for one), then the
+    avatar's file."""
     contact = find(caller, contact_id, "delete_contacts")
-    try:
-        store.remove(contact)
-    except store.VersionConflict:
-        raise Conflict() from None
-    attached.notes.remove_all(contact.pk)
-    attached.tickets.remove_all(contact.pk)
-    avatars.forget(contact.avatar_id)
+    for _attempt in range(WRITE_ATTEMPTS):
+        avatar = avatars.stored(contact.avatar_id)
+        children = [pair for note in attached.notes.under(contact.pk) for pair in attached.notes.deletes(note)] + \
+            [pair for ticket in attached.tickets.under(contact.pk) for pair in attached.tickets.deletes(ticket)]
+        try:
+            store.remove(contact, children + ([("delete", avatar)] if avatar else []))
+        except store.TooManyChanges:
+            attached.notes.remove_all(contact.pk)
+            attached.tickets.remove_all(contact.pk)
+            continue
+        except store.VersionConflict:
+            contact = find(caller, contact.id, "delete_contacts")
+            continue
+        if avatar is not None:
+            avatars.discard_file(avatar)
+        return
+    raise Conflict()
 
 
 def add_project(caller: Caller, contact_id, project_ref) -> None:

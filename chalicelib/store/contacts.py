@@ -217,8 +217,18 @@ def save(contact, previous=None, extra=()) -> None:
     _run(build, guarded=len(removed) + sum(1 for action, _ in extra if action == "delete"))
 
 
-def remove(contact) -> None:
-    """Delete the contact with all its entries and counter shares."""
+def removal_size(contact) -> int:
+    """How many items `remove` changes for the contact itself (before any `extra`)."""
+    streams = streams_of(contact)
+    return 1 + len(streams) + sum(1 for stream in streams if counted(stream))
+
+
+def remove(contact, extra=()) -> None:
+    """Delete the contact with all its entries and counter shares, and the ("delete", item)
+    pairs of `extra` (its notes, tickets, avatar record), in one transaction conditioned on the
+    contact's version."""
+    if removal_size(contact) + len(extra) > TRANSACTION_LIMIT:
+        raise TooManyChanges()
     pk = ContactRecord.key(contact.id)[0]
     streams = streams_of(contact)
 
@@ -228,6 +238,8 @@ def remove(contact) -> None:
             tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
             if counted(stream):
                 tx.update(_counter(stream), actions=_add(-1))
+        for _action, item in extra:
+            tx.delete(item)
 
     _run(build, guarded=0)   # the contact is the first delete
 

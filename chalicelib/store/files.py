@@ -1,5 +1,11 @@
 """Uploaded files: bytes in S3 (moto locally), metadata in DynamoDB. botocore only, one
-client per container, created on first use."""
+client per container, created on first use.
+
+Every object carries the tag claimed=no until a contact takes it as its avatar (claimed=yes,
+set just before the contact's write): the bucket's lifecycle rule removes objects still
+unclaimed after UNCLAIMED_OBJECT_DAYS, as DynamoDB's TTL removes their records after a day."""
+import time
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from chalicelib import config
@@ -8,6 +14,8 @@ from .crm import EXPIRY_ATTRIBUTE, CrmItem
 from .operations import fetch
 
 UNCLAIMED_SECONDS = 86400   # an upload nobody used is forgotten after a day
+UNCLAIMED_OBJECT_DAYS = 2   # and its object a day later (TTL may take up to a day to act)
+CLAIM_TAG = "claimed"
 
 _client = None
 
@@ -30,6 +38,11 @@ class AttachmentRecord(CrmItem, discriminator="attachment"):
     @property
     def object_key(self) -> str:
         return f"attachments/{int(self.id)}"
+
+    def expired(self, now: float = None) -> bool:
+        """An unclaimed upload past its time (DynamoDB's TTL deletes it lazily, so it may linger)."""
+        return self.contact_id is None and self.expires is not None and \
+            int(self.expires) <= (time.time() if now is None else now)
 
 
 def s3():
@@ -54,7 +67,14 @@ def create_bucket() -> None:
 
 def put(attachment, content: bytes) -> None:
     s3().put_object(Bucket=config.FILES_BUCKET, Key=attachment.object_key, Body=content,
-                    ContentType=attachment.content_type)
+                    ContentType=attachment.content_type, Tagging=f"{CLAIM_TAG}=no")
+
+
+def mark_claimed(attachment) -> None:
+    """Keep the object from the lifecycle rule (before the record is claimed: a claim that then
+    fails leaves an object kept longer, never a claimed record whose object expires)."""
+    s3().put_object_tagging(Bucket=config.FILES_BUCKET, Key=attachment.object_key,
+                            Tagging={"TagSet": [{"Key": CLAIM_TAG, "Value": "yes"}]})
 
 
 def read(attachment):
@@ -66,11 +86,12 @@ def read(attachment):
         return None
 
 
-def remove(attachment) -> None:
-    """The file and its metadata; the object first, so no metadata ever points at nothing."""
+def remove_object(attachment) -> None:
+    """The file of a record already deleted."""
     s3().delete_object(Bucket=config.FILES_BUCKET, Key=attachment.object_key)
-    attachment.delete()
 
 
 def get(attachment_id):
-    return fetch(AttachmentRecord, attachment_id)
+    """The record of a stored file, None when missing or expired."""
+    attachment = fetch(AttachmentRecord, attachment_id)
+    return None if attachment is None or attachment.expired() else attachment

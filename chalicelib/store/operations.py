@@ -12,11 +12,12 @@ from chalicelib import config
 from .crm import EXPIRY_ATTRIBUTE, CrmItem
 from .directory import DirectoryItem, Sequence
 
-# Error codes that mean "try again later", never "your request is wrong".
+# Error codes that mean "try again later", never "your request is wrong" (DynamoDB's, then S3's).
 _RETRYABLE_CODES = {
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
     "InternalServerError", "ServiceUnavailable", "TransactionConflictException",
     "TransactionInProgressException",
+    "SlowDown", "InternalError", "RequestTimeout", "503",
 }
 
 _connection = None

@@ -141,3 +141,46 @@ def test_threads_racing_for_one_upload(api, crm):
     assert sorted(statuses) == [204] + [422] * 3
     owners = [c for c in contacts if "avatar" in body_json(api.get(f"/contacts/{c}.json", key=crm.admin))["contact"]]
     assert len(owners) == 1
+
+
+def tag_of(key):
+    tags = s3().get_object_tagging(Bucket=config.FILES_BUCKET, Key=key)["TagSet"]
+    return {t["Key"]: t["Value"] for t in tags}
+
+
+def test_uploads_are_tagged_unclaimed_until_a_contact_takes_them(api, crm):
+    """The bucket's lifecycle rule removes objects tagged claimed=no; a claim tags the object
+    before the contact's write, so a claimed avatar never expires."""
+    token = body_json(upload(api, crm.admin, PNG))["upload"]["token"]
+    assert tag_of("attachments/1") == {"claimed": "no"}
+    crm.contact(first_name="Tagged", avatar={"token": token})
+    assert tag_of("attachments/1") == {"claimed": "yes"}
+
+
+def test_an_expired_upload_is_gone_even_before_ttl_removes_it(api, crm, monkeypatch):
+    """DynamoDB's TTL deletes late: a record past its time is treated as gone already."""
+    import time as clock
+    from chalicelib.store import files
+    token = body_json(upload(api, crm.admin, PNG))["upload"]["token"]
+    later = clock.time() + files.UNCLAIMED_SECONDS + 1
+    monkeypatch.setattr(files.time, "time", lambda: later)
+    assert api.get("/attachments/1", key=crm.admin).status_code == 404
+    r = api.post("/contacts.json", {"contact": {"first_name": "Late", "project_id": "support",
+                                                "avatar": {"token": token}}}, key=crm.admin)
+    assert (r.status_code, body_json(r)["errors"]) == (422, ["Avatar is invalid"])
+
+
+def test_a_file_left_behind_does_not_fail_the_delete(api, crm, monkeypatch, caplog):
+    """The contact's transaction removed its avatar's record; when removing the file then
+    fails, the answer is still 204 and the file is garbage the checker finds."""
+    from chalicelib.store import consistency, files
+    token = body_json(upload(api, crm.admin, PNG))["upload"]["token"]
+    contact = crm.contact(first_name="Gone", avatar={"token": token})
+
+    def unavailable(attachment):
+        raise s3().exceptions.ClientError({"Error": {"Code": "SlowDown"}}, "DeleteObject")
+    monkeypatch.setattr(files, "remove_object", unavailable)
+    assert api.delete(f"/contacts/{contact}.json", key=crm.admin).status_code == 204
+    assert "left the file attachments/1 behind" in caplog.text
+    report = consistency.check()
+    assert (report.problems, list(report.garbage)) == ([], ["attachments/1"])

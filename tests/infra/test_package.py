@@ -41,6 +41,9 @@ def test_the_template_holds_tables_throttling_and_the_404_fallback(packaged):
     assert bucket["Properties"]["BucketName"] == "contacts-api-prod-files"
     assert bucket["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicAcls"] is True
     assert bucket["DeletionPolicy"] == "Retain"
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rules[0] == {"Id": "unclaimed-uploads", "Status": "Enabled", "ExpirationInDays": 2,
+                        "TagFilters": [{"Key": "claimed", "Value": "no"}]}
     fallback = resources["UnknownPathIsNotFound"]["Properties"]
     assert (fallback["ResponseType"], fallback["StatusCode"]) == ("MISSING_AUTHENTICATION_TOKEN", "404")
     handler = resources["APIHandler"]["Properties"]
