@@ -53,6 +53,20 @@ def _attributes(item) -> dict:
     return item.serialize()
 
 
+def _every_item():
+    """Every item of the crm table, unfiltered (Model.scan leaves out items without a kind)."""
+    table = CrmItem._get_connection()
+    start = None
+    while True:
+        page = table.scan(exclusive_start_key=start, consistent_read=True)
+        for raw in page.get("Items", []):
+            yield CrmItem.from_raw_data(raw) if "kind" in raw else \
+                (raw.get("pk", {}).get("S"), raw.get("sk", {}).get("S"))
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
+
+
 class _Crm:
     """The crm table read once, sorted by kind."""
 
@@ -63,13 +77,16 @@ class _Crm:
         self.counters = Counter()               # stream -> summed shards
         self.tags = set()                       # tag record sort keys
         self.notes, self.tickets, self.pointers = [], [], {}
+        self.kindless = []                      # items no code can read (written without their kind)
         self.count = 0
         for item in items:
             self.count += 1
             self._sort(item)
 
     def _sort(self, item) -> None:
-        if isinstance(item, ContactRecord):
+        if isinstance(item, tuple):
+            self.kindless.append(" ".join(str(part) for part in item))
+        elif isinstance(item, ContactRecord):
             self.contacts[item.pk] = item
         elif isinstance(item, ContactIndexEntry):
             self.entries[item.pk][item.sk] = item
@@ -193,9 +210,10 @@ def stored_files() -> dict:
 def check(now: float = None) -> Report:
     """Everything out of place in the crm table and the stored files, right now."""
     now = time.time() if now is None else now
-    crm = _Crm(CrmItem.scan(consistent_read=True))
+    crm = _Crm(_every_item())
     stored = stored_files()
     report = Report(items=crm.count, files=len(stored))
+    report.problems += [f"item {key} has no kind" for key in crm.kindless]
     _check_contacts(crm, report.problems)
     _check_deals(crm, report.problems)
     _check_attached(crm, report.problems)

@@ -102,7 +102,8 @@ def test_deal_entries_are_checked(world):
 
 
 def test_counter_shards_add_up(world):
-    StreamCounter(StreamCounter.partition("all"), "0").update(actions=[StreamCounter.count.add(5)])
+    StreamCounter(StreamCounter.partition("all"), "0").update(
+        actions=[StreamCounter.count.add(5), StreamCounter.kind.set(StreamCounter)])
     assert problems() == ["stream all: counted 7, holds 2"]
 
 
@@ -113,3 +114,8 @@ def test_the_command_line_reports_and_exits_nonzero(world, capsys):
     assert cli(["check-consistency"]) == 1
     out = capsys.readouterr().out
     assert "1 problems." in out and f"contact {world['person']}: index entry entry#public is missing" in out
+
+
+def test_an_item_written_without_its_kind_is_found(world):
+    StreamCounter(StreamCounter.partition("all"), "9").update(actions=[StreamCounter.count.add(1)])
+    assert problems() == ["item counter#all 9 has no kind"]
