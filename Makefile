@@ -21,6 +21,7 @@ serve: install
 	$(PY) -m chalicelib.local.server --port $(PORT)
 
 test: install
+	$(PY) -m ruff check --quiet .
 	$(PY) -m pytest -q
 
 # The deployment zip (runtime dependencies and bytecode) and template of a stage, in build/$(STAGE)/.

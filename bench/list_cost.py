@@ -64,7 +64,7 @@ def measure(size: int) -> list:
         client = Client(app).http
         crm = CrmItem.Meta.table_name
         results = []
-        for number, (name, method, path, key, is_list) in enumerate(requests_for(sample)):
+        for name, method, path, key, is_list in requests_for(sample):
             headers = {"X-Redmine-API-Key": key, "Content-Type": "application/json"}
             timings, cost = [], None
             # moto copies the whole table on every transaction: one run of each write is enough.

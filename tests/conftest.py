@@ -19,7 +19,7 @@ os.environ.update({
 import moto  # noqa: E402  (before any botocore session exists)
 import pytest  # noqa: E402
 
-from chalicelib.local.embedded import serialize_calls, undo_transactions_by_item  # noqa: E402
+from chalicelib.store.embedded import serialize_calls, undo_transactions_by_item  # noqa: E402
 from tests import fast_moto  # noqa: E402
 
 fast_moto.install()

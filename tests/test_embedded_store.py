@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from chalicelib.local import embedded
+from chalicelib.store import embedded
 from tests.conftest import body_json
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40

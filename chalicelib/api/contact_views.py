@@ -1,10 +1,10 @@
 """The contact document of SPEC section 4, built once as a tree for both encoders."""
 from chalicelib.services import custom_fields as field_rules
 from chalicelib.services.contacts import ADDRESS_FIELDS, country_name
+from chalicelib.services import users
 from chalicelib.services.users import full_name
 from chalicelib.services import policy
 from chalicelib.store import contacts as store
-from chalicelib.store.directory import UserRecord
 from chalicelib.web.document import Array, Joined, Obj, ref
 
 from .deals import DealRendering, deal_summary
@@ -22,8 +22,7 @@ class Rendering:
         self.definitions = field_rules.defined("contact") if contacts else []
         user_ids = {int(u) for c in contacts for u in (c.author_id, c.assigned_to_id) if u}
         user_ids |= {int(n.author_id) for n in users_of if n.author_id}
-        self.users = ({int(u.id): u for u in UserRecord.batch_get([UserRecord.key(i) for i in user_ids])}
-                      if user_ids else {})
+        self.users = users.by_ids(user_ids)
 
     notes = ()
     tickets = ()

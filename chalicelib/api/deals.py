@@ -6,11 +6,12 @@ from chalicelib.services import custom_fields as field_rules
 from chalicelib.services import deal_statuses as statuses
 from chalicelib.services import deals as rules
 from chalicelib.services import notes as note_rules
+from chalicelib.services import users
 from chalicelib.services.users import full_name
 from chalicelib.services.validation import section
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import records
-from chalicelib.store.directory import DealCategoryRecord, UserRecord
+from chalicelib.store.directory import DealCategoryRecord
 from chalicelib.web.document import Array, Document, Obj, ref
 from chalicelib.web.request import created, done, listing, ok
 from chalicelib.web.routing import Routes
@@ -33,8 +34,7 @@ class DealRendering:
         # Only contacts the caller sees are named: a deal never reveals a hidden one.
         self.contacts = rules.visible_contacts(caller, contact_store.get_many(contact_ids))
         user_ids = {int(u) for d in deals for u in (d.author_id, d.assigned_to_id) if u}
-        self.users = ({int(u.id): u for u in UserRecord.batch_get([UserRecord.key(i) for i in user_ids])}
-                      if user_ids else {})
+        self.users = users.by_ids(user_ids)
         self.definitions = field_rules.defined("deal")
 
     def contact_ref(self, contact_id):

@@ -1,9 +1,9 @@
 """Notes: GET/PUT/DELETE /notes/:id, POST /notes, POST /contacts/:id/notes and
 POST /deals/:id/notes."""
 from chalicelib.services import notes as rules
+from chalicelib.services import users
 from chalicelib.services.users import full_name
 from chalicelib.services.validation import section
-from chalicelib.store.directory import UserRecord
 from chalicelib.web.document import Document, Obj, ref
 from chalicelib.web.request import created, done, ok
 from chalicelib.web.routing import Routes
@@ -34,7 +34,7 @@ class NoteAuthors:
 
     def __init__(self, notes):
         ids = {int(n.author_id) for n in notes if n.author_id}
-        self.users = {int(u.id): u for u in UserRecord.batch_get([UserRecord.key(i) for i in ids])} if ids else {}
+        self.users = users.by_ids(ids)
 
     def user_ref(self, user_id):
         user = self.users.get(int(user_id)) if user_id else None

@@ -12,7 +12,7 @@ def open_store(embedded: bool, data_file: str = None):
     Returns the EmbeddedStore (to save after changes) or None for a real endpoint."""
     store = None
     if embedded:
-        from .embedded import EmbeddedStore
+        from chalicelib.store.embedded import EmbeddedStore
         store = EmbeddedStore(data_file or DEFAULT_DATA_FILE).start()
     from chalicelib.services.defaults import ensure_defaults
     from chalicelib.store.operations import create_tables

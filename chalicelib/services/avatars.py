@@ -3,9 +3,6 @@ contact in the same transaction as the contact's write, and removed with the con
 replaced: the record in the contact's transaction, the file just after (a file whose removal
 fails is garbage no record points at, which the consistency checker finds and removes)."""
 import hmac
-import logging
-
-from botocore.exceptions import BotoCoreError, ClientError
 import secrets
 import time
 
@@ -18,8 +15,6 @@ from . import policy
 from . import validation as v
 from .errors import Invalid, NotFound, TooManyRequests
 from .policy import Caller
-
-log = logging.getLogger(__name__)
 
 MAX_BYTES = 4 * 1024 * 1024
 UPLOADS_PER_DAY, DAY = 200, 86400      # a user's uploads, claimed or not
@@ -105,12 +100,8 @@ def stored(attachment_id):
 
 def discard_file(attachment) -> None:
     """The file of an avatar whose record the contact's write deleted. The write is done: a
-    failure here only leaves garbage, logged."""
-    try:
-        files.remove_object(attachment)
-    except (BotoCoreError, ClientError):
-        log.warning("left the file %s behind; check-consistency --remove-garbage removes it",
-                    attachment.object_key, exc_info=True)
+    failure here only leaves garbage (logged by the store)."""
+    files.remove_object(attachment)
 
 
 def readable(caller: Caller, attachment_id) -> tuple:

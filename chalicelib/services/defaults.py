@@ -1,9 +1,8 @@
 """What a fresh deployment starts with: the five default roles (SPEC section 2) and the deal
 statuses Pending, Won and Lost, created once and never recreated after an admin changed or
 removed them."""
-from pynamodb.exceptions import PutError
 
-from chalicelib.store import records
+from chalicelib.store import records, unique
 from chalicelib.store.directory import Marker, RoleRecord
 from chalicelib.store.operations import now
 
@@ -26,14 +25,7 @@ DEFAULT_ROLES = (
 
 def _first_time(name: str) -> bool:
     """True exactly once per deployment for each named set of defaults."""
-    marker = Marker("marker", name, created_on=now())
-    try:
-        marker.save(condition=Marker.pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return unique.create_once(Marker("marker", name, created_on=now()))
 
 
 def ensure_defaults() -> bool:

@@ -1,5 +1,6 @@
 """The errors the rules raise. `web.errors` maps each to its Redmine response in one place;
 nothing below the web layer knows about status codes."""
+from chalicelib.store.operations import is_backend_unavailable
 
 
 class ServiceError(Exception):
@@ -34,12 +35,14 @@ class Conflict(ServiceError):
         super().__init__(message)
 
 
-class Unavailable(ServiceError):
-    """The backend is throttled or down; the client should retry later."""
-
-
 class PreconditionFailed(ServiceError):
     """X-Redmine-Switch-User names an unknown or locked user."""
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """A failure of the store that passes (throttling, a conflicting transaction, an outage):
+    the client should retry later."""
+    return is_backend_unavailable(error)
 
 
 class TooManyRequests(ServiceError):

@@ -1,10 +1,9 @@
 """Memberships: a user's roles in one project. Managed by admins and by users with
 manage_contacts in the project. A user is a member of a project at most once."""
-from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.store import records
-from chalicelib.store.directory import DirectoryItem, MembershipRecord, UserRecord
-from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
+from chalicelib.store import records, unique
+from chalicelib.store.directory import MembershipRecord, UserRecord
+from chalicelib.store.operations import fetch_many, next_id, now
 
 from . import projects as project_rules
 from . import validation as v
@@ -67,15 +66,11 @@ def create(caller: Caller, project_ref, data: dict) -> MembershipRecord:
     membership = MembershipRecord(*MembershipRecord.key(membership_id), id=membership_id,
                                   user_id=int(user.id), project_id=int(project.id),
                                   role_ids=role_ids, created_on=stamp, updated_on=stamp)
-    absent = DirectoryItem.pk.does_not_exist()
+    first, *others = membership.copies()
     try:
-        with transaction() as tx:
-            for item in membership.copies():
-                tx.save(item, condition=absent)
-    except TransactWriteError as error:
-        if "ConditionalCheckFailed" in cancellation_codes(error):
-            raise Invalid(["User has already been taken"]) from None
-        raise
+        unique.insert(first, copies=others)
+    except unique.Taken:
+        raise Invalid(["User has already been taken"]) from None
     return membership
 
 
@@ -86,20 +81,16 @@ def update(caller: Caller, membership_id, data: dict) -> MembershipRecord:
     messages.raise_any()
     membership.role_ids = role_ids
     membership.updated_on = now()
-    with transaction() as tx:
-        for item in membership.copies():
-            tx.save(item, condition=DirectoryItem.pk.exists())
+    unique.replace_existing(membership.copies())
     return membership
 
 
 def delete(caller: Caller, membership_id) -> None:
     membership = get(caller, membership_id)
-    with transaction() as tx:
-        for item in membership.copies():
-            tx.delete(item)
+    first, *others = membership.copies()
+    unique.remove(first, copies=others)
 
 
 def users_of(memberships) -> list:
     """The users of a page of memberships, with one BatchGetItem."""
-    keys = {UserRecord.key(int(m.user_id)) for m in memberships}
-    return list(UserRecord.batch_get(list(keys))) if keys else []
+    return list(fetch_many(UserRecord, {int(m.user_id) for m in memberships}).values())

@@ -2,13 +2,12 @@
 delete them; everyone sees the active public ones and their own."""
 import re
 
-from chalicelib.store import attached, records
+from chalicelib.store import attached, records, unique
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import deals as deal_store
-from chalicelib.store.directory import (DealCategoryRecord, DirectoryItem, MembershipRecord, ProjectRecord,
+from chalicelib.store.directory import (DealCategoryRecord, ProjectRecord,
                                         WebFormRecord)
-from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
-from pynamodb.exceptions import TransactWriteError
+from chalicelib.store.operations import next_id, now
 
 from . import validation as v
 from .errors import Conflict, Invalid, NotFound
@@ -154,14 +153,9 @@ def create(caller: Caller, data: dict) -> ProjectRecord:
     project = ProjectRecord(*ProjectRecord.key(project_id), id=project_id, created_on=stamp,
                             updated_on=stamp, status=1, **values)
     try:
-        with transaction() as tx:
-            tx.save(project, condition=DirectoryItem.pk.does_not_exist())
-            tx.save(records.lookup_item("identifier", values["identifier"], project_id),
-                    condition=DirectoryItem.pk.does_not_exist())
-    except TransactWriteError as error:
-        if "ConditionalCheckFailed" in cancellation_codes(error):
-            raise Invalid(["Identifier has already been taken"]) from None
-        raise
+        unique.insert(project, [("identifier", values["identifier"])])
+    except unique.Taken:
+        raise Invalid(["Identifier has already been taken"]) from None
     caller.projects[project_id] = project
     return project
 
@@ -217,23 +211,13 @@ def delete(caller: Caller, ref) -> None:
     forms = [f for f in records.all_of(WebFormRecord) if int(f.project_id) in doomed]
     categories = [c for c in records.all_of(DealCategoryRecord) if int(c.project_id) in doomed]
     for project_id in doomed:
-        member_items = []
-        for membership in records.members_of_project(project_id):
-            member_items.extend(membership.copies())
-        with MembershipRecord.batch_write() as batch:
-            for item in member_items:
-                batch.delete(item)
+        unique.remove_many(item for membership in records.members_of_project(project_id)
+                           for item in membership.copies())
         for form in (f for f in forms if int(f.project_id) == project_id):
-            with transaction() as tx:
-                tx.delete(form)
-                tx.delete(records.lookup_item("form_key", form.form_key, int(form.id)))
-        with DealCategoryRecord.batch_write() as batch:
-            for category in (c for c in categories if int(c.project_id) == project_id):
-                batch.delete(category)
+            unique.remove(form, [("form_key", form.form_key)])
+        unique.remove_many(c for c in categories if int(c.project_id) == project_id)
         doomed_project = caller.projects[project_id]
-        with transaction() as tx:
-            tx.delete(doomed_project)
-            tx.delete(records.lookup_item("identifier", doomed_project.identifier, project_id))
+        unique.remove(doomed_project, [("identifier", doomed_project.identifier)])
         caller.projects.pop(project_id, None)
 
 

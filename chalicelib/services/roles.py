@@ -1,10 +1,9 @@
 """Roles: named sets of permissions. The built-in Non member and Anonymous roles can have
 their permissions changed but are never renamed, given in memberships, or deleted."""
-from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.store import records
-from chalicelib.store.directory import DirectoryItem, MembershipRecord, RoleRecord
-from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
+from chalicelib.store import records, unique
+from chalicelib.store.directory import MembershipRecord, RoleRecord
+from chalicelib.store.operations import next_id, now
 
 from . import validation as v
 from .errors import Invalid, NotFound
@@ -64,15 +63,10 @@ def save_new(name: str, permissions, builtin: int = 0, role_id: int = None) -> R
     stamp = now()
     role = RoleRecord(*RoleRecord.key(role_id), id=role_id, name=name, permissions=list(permissions),
                       builtin=builtin, position=role_id, created_on=stamp, updated_on=stamp)
-    absent = DirectoryItem.pk.does_not_exist()
     try:
-        with transaction() as tx:
-            tx.save(role, condition=absent)
-            tx.save(records.lookup_item("role_name", name.lower(), role_id), condition=absent)
-    except TransactWriteError as error:
-        if "ConditionalCheckFailed" in cancellation_codes(error):
-            raise Invalid(["Name has already been taken"]) from None
-        raise
+        unique.insert(role, [("role_name", name.lower())])
+    except unique.Taken:
+        raise Invalid(["Name has already been taken"]) from None
     return role
 
 
@@ -85,16 +79,9 @@ def update(caller: Caller, role_id, data: dict) -> RoleRecord:
         setattr(role, key, value)
     role.updated_on = now()
     try:
-        with transaction() as tx:
-            tx.save(role)
-            if role.name.lower() != old_name:
-                tx.delete(records.lookup_item("role_name", old_name, int(role.id)))
-                tx.save(records.lookup_item("role_name", role.name.lower(), int(role.id)),
-                        condition=DirectoryItem.pk.does_not_exist())
-    except TransactWriteError as error:
-        if "ConditionalCheckFailed" in cancellation_codes(error):
-            raise Invalid(["Name has already been taken"]) from None
-        raise
+        unique.replace(role, [("role_name", old_name, role.name.lower())])
+    except unique.Taken:
+        raise Invalid(["Name has already been taken"]) from None
     return role
 
 
@@ -103,10 +90,7 @@ def delete(caller: Caller, role_id) -> None:
     role = get(role_id)
     if not assignable(role):
         raise Invalid(["A built-in role cannot be deleted"])
-    in_use = any(int(role.id) in [int(r) for r in m.role_ids]
-                 for m in MembershipRecord.query(MembershipRecord.KIND, consistent_read=True))
+    in_use = any(int(role.id) in [int(r) for r in m.role_ids] for m in records.all_of(MembershipRecord))
     if in_use:
         raise Invalid(["This role is in use and cannot be deleted"])
-    with transaction() as tx:
-        tx.delete(role)
-        tx.delete(records.lookup_item("role_name", role.name.lower(), int(role.id)))
+    unique.remove(role, [("role_name", role.name.lower())])

@@ -3,11 +3,9 @@ Admins manage them; login, mail and API key are unique through lookup items writ
 same transaction as the user."""
 import re
 
-from pynamodb.exceptions import TransactWriteError
-
-from chalicelib.store import ratelimits, records
-from chalicelib.store.directory import DirectoryItem, MembershipRecord, UserRecord
-from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
+from chalicelib.store import ratelimits, records, unique
+from chalicelib.store.directory import UserRecord
+from chalicelib.store.operations import fetch_many, next_id, now
 
 from . import validation as v
 from .errors import Invalid, NotFound, TooManyRequests
@@ -20,6 +18,11 @@ ACTIVE, REGISTERED, LOCKED = 1, 2, 3
 # Failed password logins allowed per login and per client address within the window.
 FAILED_LOGINS_PER_LOGIN, FAILED_LOGINS_PER_ADDRESS, FAILED_LOGIN_WINDOW = 5, 20, 300
 STATUSES = (ACTIVE, REGISTERED, LOCKED)
+
+
+def by_ids(user_ids) -> dict:
+    """{id: user} of the users some records name (authors, assignees), one BatchGetItem a 100."""
+    return fetch_many(UserRecord, user_ids)
 
 
 def get(user_id) -> UserRecord:
@@ -159,14 +162,13 @@ def _attributes(data: dict, user=None) -> dict:
     return values
 
 
-def _unique_failure(error: TransactWriteError, labelled: list):
-    """Turn a failed uniqueness condition into the matching validation message."""
-    codes = cancellation_codes(error)
-    messages = [f"{label} has already been taken" for (label, code) in zip(labelled, codes)
-                if label and code == "ConditionalCheckFailed"]
-    if messages:
-        raise Invalid(messages) from None
-    raise error
+UNIQUE_LABELS = {"login": "Login", "mail": "Email"}
+
+
+def _taken(error: unique.Taken) -> Invalid:
+    """A login or mail another user holds, as its validation message."""
+    return Invalid([f"{UNIQUE_LABELS[kind]} has already been taken" for kind in error.kinds
+                    if kind in UNIQUE_LABELS] or ["API key has already been taken"])
 
 
 def create(caller: Caller, data: dict):
@@ -185,15 +187,11 @@ def create_account(data: dict, admin=None):
     values.setdefault("status", ACTIVE)
     user = UserRecord(*UserRecord.key(user_id), id=user_id, created_on=stamp, updated_on=stamp,
                       api_key_hash=api_key_hash(key), passwd_changed_on=stamp, **values)
-    absent = DirectoryItem.pk.does_not_exist()
     try:
-        with transaction() as tx:
-            tx.save(user, condition=absent)
-            tx.save(records.lookup_item("login", user.login.lower(), user_id), condition=absent)
-            tx.save(records.lookup_item("mail", user.mail.lower(), user_id), condition=absent)
-            tx.save(records.lookup_item("api_key", user.api_key_hash, user_id), condition=absent)
-    except TransactWriteError as error:
-        _unique_failure(error, [None, "Login", "Email", None])
+        unique.insert(user, [("login", user.login.lower()), ("mail", user.mail.lower()),
+                             ("api_key", user.api_key_hash)])
+    except unique.Taken as error:
+        raise _taken(error) from None
     return user, key
 
 
@@ -219,19 +217,10 @@ def update(caller: Caller, user_id, data: dict) -> UserRecord:
     for key, value in values.items():
         setattr(user, key, value)
     user.updated_on = now()
-    absent = DirectoryItem.pk.does_not_exist()
-    labels = [None]
     try:
-        with transaction() as tx:
-            tx.save(user)
-            for kind, old, new, label in (("login", old_login, user.login.lower(), "Login"),
-                                          ("mail", old_mail, user.mail.lower(), "Email")):
-                if old != new:
-                    tx.delete(records.lookup_item(kind, old, int(user.id)))
-                    tx.save(records.lookup_item(kind, new, int(user.id)), condition=absent)
-                    labels += [None, label]
-    except TransactWriteError as error:
-        _unique_failure(error, labels)
+        unique.replace(user, [("login", old_login, user.login.lower()), ("mail", old_mail, user.mail.lower())])
+    except unique.Taken as error:
+        raise _taken(error) from None
     return user
 
 
@@ -239,18 +228,10 @@ def delete(caller: Caller, user_id) -> None:
     caller.require_admin()
     user = get(user_id)
     _keep_an_admin(user, {"status": None})
-    member_items = []
-    for membership in records.memberships_of_user(int(user.id)):
-        member_items.extend(membership.copies())
-    with MembershipRecord.batch_write() as batch:
-        for item in member_items:
-            batch.delete(item)
-    with transaction() as tx:
-        tx.delete(user)
-        tx.delete(records.lookup_item("login", user.login.lower(), int(user.id)))
-        tx.delete(records.lookup_item("mail", user.mail.lower(), int(user.id)))
-        if user.api_key_hash:
-            tx.delete(records.lookup_item("api_key", user.api_key_hash, int(user.id)))
+    unique.remove_many(item for membership in records.memberships_of_user(int(user.id))
+                       for item in membership.copies())
+    unique.remove(user, [("login", user.login.lower()), ("mail", user.mail.lower()),
+                         ("api_key", user.api_key_hash)])
 
 
 def reissue_api_key(user: UserRecord) -> str:
@@ -259,12 +240,7 @@ def reissue_api_key(user: UserRecord) -> str:
     old_hash = user.api_key_hash
     user.api_key_hash = api_key_hash(key)
     user.updated_on = now()
-    with transaction() as tx:
-        tx.save(user)
-        if old_hash:
-            tx.delete(records.lookup_item("api_key", old_hash, int(user.id)))
-        tx.save(records.lookup_item("api_key", user.api_key_hash, int(user.id)),
-                condition=DirectoryItem.pk.does_not_exist())
+    unique.replace(user, [("api_key", old_hash, user.api_key_hash)])
     return key
 
 

@@ -9,11 +9,10 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.store import ratelimits, records
-from chalicelib.store.directory import DirectoryItem, UserRecord, WebFormRecord
-from chalicelib.store.operations import cancellation_codes, next_id, now, transaction
+from chalicelib.store import ratelimits, records, unique
+from chalicelib.store.directory import UserRecord, WebFormRecord
+from chalicelib.store.operations import next_id, now
 
 from . import projects as project_rules
 from . import validation as v
@@ -211,15 +210,10 @@ def create(caller: Caller, project_ref, data: dict) -> WebFormRecord:
     stamp = now()
     form = WebFormRecord(*WebFormRecord.key(form_id), id=form_id, project_id=int(project.id),
                          form_key=KEY_PREFIX + secrets.token_hex(20), created_on=stamp, updated_on=stamp, **values)
-    absent = DirectoryItem.pk.does_not_exist()
     try:
-        with transaction() as tx:
-            tx.save(form, condition=absent)
-            tx.save(records.lookup_item("form_key", form.form_key, form_id), condition=absent)
-    except TransactWriteError as error:
-        if "ConditionalCheckFailed" in cancellation_codes(error):
-            raise Forbidden() from None
-        raise
+        unique.insert(form, [("form_key", form.form_key)])
+    except unique.Taken:
+        raise Forbidden() from None
     return form
 
 
@@ -235,6 +229,4 @@ def update(caller: Caller, form_id, data: dict) -> WebFormRecord:
 def revoke(caller: Caller, form_id) -> None:
     """Delete the form; its key stops working at once (lookups are consistent reads)."""
     form = get(caller, form_id)
-    with transaction() as tx:
-        tx.delete(form)
-        tx.delete(records.lookup_item("form_key", form.form_key, int(form.id)))
+    unique.remove(form, [("form_key", form.form_key)])

@@ -173,7 +173,7 @@ def _check_attached(crm: _Crm, problems: list) -> None:
 def _check_attachments(crm: _Crm, stored: dict, now: float, problems: list) -> dict:
     """Avatars and their records agree both ways, every record has its file; returns the files
     without a record."""
-    for pk, contact in crm.contacts.items():
+    for contact in crm.contacts.values():
         if contact.avatar_id:
             record = crm.attachments.get(int(contact.avatar_id))
             if record is None:

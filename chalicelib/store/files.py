@@ -4,6 +4,7 @@ client per container, created on first use.
 Every object carries the tag claimed=no until a contact takes it as its avatar (claimed=yes,
 set just before the contact's write): the bucket's lifecycle rule removes objects still
 unclaimed after UNCLAIMED_OBJECT_DAYS, as DynamoDB's TTL removes their records after a day."""
+import logging
 import time
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -18,6 +19,7 @@ UNCLAIMED_OBJECT_DAYS = 2   # and its object a day later (TTL may take up to a d
 CLAIM_TAG = "claimed"
 
 _client = None
+log = logging.getLogger(__name__)
 
 
 class AttachmentRecord(CrmItem, discriminator="attachment"):
@@ -86,9 +88,17 @@ def read(attachment):
         return None
 
 
-def remove_object(attachment) -> None:
-    """The file of a record already deleted."""
-    s3().delete_object(Bucket=config.FILES_BUCKET, Key=attachment.object_key)
+def remove_object(attachment) -> bool:
+    """The file of a record already deleted; False when S3 refused or could not be reached
+    (the file is then garbage no record points at)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    try:
+        s3().delete_object(Bucket=config.FILES_BUCKET, Key=attachment.object_key)
+    except (BotoCoreError, ClientError):
+        log.warning("left the file %s behind; check-consistency --remove-garbage removes it",
+                    attachment.object_key, exc_info=True)
+        return False
+    return True
 
 
 def get(attachment_id):

@@ -2,7 +2,6 @@
 import logging
 
 from chalicelib.services import errors as service
-from chalicelib.store.operations import is_backend_unavailable
 
 from .document import Array, Document
 
@@ -67,7 +66,7 @@ def failure_for(error: BaseException, anonymous: bool) -> Failure:
         return Failure(error.status, errors_document([error.message]))
     if isinstance(error, NotAcceptable):
         return Failure(406)
-    if isinstance(error, service.Unavailable) or is_backend_unavailable(error):
+    if service.is_unavailable(error):
         return Failure(503, errors_document(["The service is busy; try again shortly"]),
                        headers={"Retry-After": RETRY_AFTER_SECONDS})
     log.exception("unhandled error", exc_info=error)

@@ -25,7 +25,7 @@ class Route:
         if len(segments) != len(self.segments):
             return None
         args = {}
-        for pattern, actual in zip(self.segments, segments):
+        for pattern, actual in zip(self.segments, segments, strict=True):
             if pattern.startswith("{"):
                 if actual == "":
                     return None

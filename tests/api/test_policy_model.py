@@ -130,7 +130,7 @@ def worlds(draw):
                     "memberships": {p: {0} for p in range(count)}})
     users = len(members) + 1   # with the admin
     contacts = []
-    for n in range(draw(st.integers(10, 30))):
+    for _ in range(draw(st.integers(10, 30))):
         is_company = draw(st.integers(0, 5)) == 0
         contacts.append({
             "first_name": draw(st.sampled_from(COMPANIES)) if is_company else draw(st.sampled_from(NAMES)),
@@ -385,7 +385,7 @@ def check_reads(built, caller):
         compared += 1
     visible_tickets = {tid for tid, t in world["tickets"].items() if t["contact"] in visible}
     expect_list("/tickets.json?limit=100", visible_tickets if lists_allowed else None, root="tickets")
-    for tid, ticket in world["tickets"].items():
+    for tid in world["tickets"]:
         r = _get(built, caller, f"/tickets/{tid}.json")
         assert r.status_code == (200 if tid in visible_tickets else refused), (caller["login"], tid)
         compared += 1

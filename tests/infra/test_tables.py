@@ -40,7 +40,7 @@ def test_a_stage_without_settings_keeps_the_models_names():
 
 def test_the_tables_created_from_the_models_have_the_templates_schema():
     client = boto3.client("dynamodb")
-    for logical_id, resource in resources("test").items():
+    for resource in resources("test").values():
         table = resource["Properties"]
         described = client.describe_table(TableName=table["TableName"])["Table"]
         assert described["KeySchema"] == table["KeySchema"]
