@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.store import contacts as store
 from chalicelib.store import attached
-from chalicelib.store import records
+from chalicelib.store import records, versions
 from chalicelib.store.crm import ContactRecord
 from chalicelib.store.directory import UserRecord
 from chalicelib.store.operations import next_id, now
@@ -20,9 +20,10 @@ from . import tags as tag_rules
 from . import custom_fields as field_rules
 from . import projects as project_rules
 from . import validation as v
-from .errors import Conflict, Invalid, NotFound
+from .errors import Invalid, NotFound
 from . import policy
 from .policy import VISIBILITIES, Caller
+from .writes import versioned
 
 TEXT_FIELDS = (("first_name", "First name"), ("last_name", "Last name"),
                ("middle_name", "Middle name"), ("company", "Company"), ("website", "Website"),
@@ -31,7 +32,6 @@ TEXT_MAX = 255
 LONG_TEXT_MAX = 65536
 MAX_PROJECTS, MAX_TAGS, TAG_MAX, MAX_VALUES = 20, 30, 100, 50
 ADDRESS_FIELDS = ("street1", "street2", "city", "region", "postcode", "country_code")
-WRITE_ATTEMPTS = 4
 RENAME_BATCH = 25
 _TAG_TOKEN = re.compile(r'\s*(?:"([^"]*)"|\'([^\']*)\'|([^,]+))\s*(?:,|$)')
 
@@ -340,9 +340,9 @@ def _canonical_tags(caller: Caller, draft: Draft) -> None:
 def _save(contact, previous, extra=()) -> None:
     try:
         store.save(contact, previous, extra=extra)
-    except store.ClaimLost:
+    except versions.ClaimLost:
         raise Invalid(["Avatar is invalid"]) from None   # another contact took the upload first
-    except store.TooManyChanges:
+    except versions.TooManyChanges:
         raise Invalid(["Too many project and tag changes at once; send them in smaller steps"]) from None
 
 
@@ -427,22 +427,17 @@ def update(caller: Caller, contact_id, data: dict) -> ContactRecord:
 def _write(caller: Caller, contact: ContactRecord, definitions: list, change) -> ContactRecord:
     """Apply `change` to the contact and save it; on a concurrent write, reload and apply again.
     `change` may return ("put" | "delete" | "claim", item) pairs written in the same transaction."""
-    for _attempt in range(WRITE_ATTEMPTS):
-        previous = ContactRecord.from_raw_data(contact.serialize())
-        old_company_name = contact.first_name if contact.is_company else None
-        extra = change(contact) or []
-        contact.version = int(previous.version) + 1
-        contact.updated_on = now()
-        _check_state(caller, contact, definitions, creating=False, previous=previous)
-        try:
-            _save(contact, previous, extra)
-        except store.VersionConflict:
-            contact = find(caller, contact.id, "edit_contacts")
-            continue
-        if old_company_name and contact.is_company and contact.first_name != old_company_name:
-            rename_company_people(caller, old_company_name, contact.first_name)
-        return contact
-    raise Conflict()
+    def write(c, previous):
+        extra = change(c) or []
+        c.updated_on = now()
+        _check_state(caller, c, definitions, creating=False, previous=previous)
+        _save(c, previous, extra)
+        return c, previous
+
+    contact, previous = versioned(contact, write, lambda: find(caller, contact.id, "edit_contacts"))
+    if previous.is_company and contact.is_company and contact.first_name != previous.first_name:
+        rename_company_people(caller, previous.first_name, contact.first_name)
+    return contact
 
 
 def rename_company_people(caller: Caller, old_name: str, new_name: str) -> int:
@@ -459,20 +454,18 @@ def rename_company_people(caller: Caller, old_name: str, new_name: str) -> int:
 
 
 def _follow_rename(caller: Caller, person, old_name: str, new_name: str) -> int:
-    for _attempt in range(WRITE_ATTEMPTS):
-        if person is None or store.fold(person.company) != store.fold(old_name) \
-                or not policy.follows_rename(caller, person):
+    def write(p, previous):
+        if store.fold(p.company) != store.fold(old_name) or not policy.follows_rename(caller, p):
             return 0
-        previous = ContactRecord.from_raw_data(person.serialize())
-        person.company = new_name
-        person.version = int(previous.version) + 1
-        person.updated_on = now()
-        try:
-            store.save(person, previous)
-            return 1
-        except store.VersionConflict:
-            person = store.get(person.id)
-    return 0
+        p.company = new_name
+        p.updated_on = now()
+        store.save(p, previous)
+        return 1
+
+    try:
+        return versions.optimistic(person, write, lambda: store.get(person.id))
+    except versions.VersionConflict:
+        return 0          # gone, or changed by others every time: it keeps its text
 
 
 # ------------------------------------------------------------------ delete and links
@@ -481,24 +474,23 @@ def delete(caller: Caller, contact_id) -> None:
     """The contact with its entries, counters, notes, tickets and avatar record in one
     transaction (its notes and tickets first when there are too many for one), then the
     avatar's file."""
-    contact = find(caller, contact_id, "delete_contacts")
-    for _attempt in range(WRITE_ATTEMPTS):
+    def write(contact, previous):
         avatar = avatars.stored(contact.avatar_id)
+        avatar_record = [("delete", avatar)] if avatar else []
         children = [pair for note in attached.notes.under(contact.pk) for pair in attached.notes.deletes(note)] + \
             [pair for ticket in attached.tickets.under(contact.pk) for pair in attached.tickets.deletes(ticket)]
         try:
-            store.remove(contact, children + ([("delete", avatar)] if avatar else []))
-        except store.TooManyChanges:
+            store.remove(previous, children + avatar_record)
+        except versions.TooManyChanges:
             attached.notes.remove_all(contact.pk)
             attached.tickets.remove_all(contact.pk)
-            continue
-        except store.VersionConflict:
-            contact = find(caller, contact.id, "delete_contacts")
-            continue
-        if avatar is not None:
-            avatars.discard_file(avatar)
-        return
-    raise Conflict()
+            store.remove(previous, avatar_record)
+        return avatar
+
+    contact = find(caller, contact_id, "delete_contacts")
+    avatar = versioned(contact, write, lambda: find(caller, contact_id, "delete_contacts"))
+    if avatar is not None:
+        avatars.discard_file(avatar)
 
 
 def add_project(caller: Caller, contact_id, project_ref) -> None:

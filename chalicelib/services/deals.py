@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from chalicelib.store import attached
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import deals as store
-from chalicelib.store import records
+from chalicelib.store import records, versions
 from chalicelib.store.crm import DealRecord
 from chalicelib.store.directory import DealCategoryRecord, UserRecord
 from chalicelib.store.operations import next_id, now
@@ -19,11 +19,11 @@ from . import validation as v
 from . import contacts as contact_rules
 from . import policy
 from .contacts import custom_values_sent
-from .errors import Conflict, Invalid, NotFound
+from .errors import Invalid, NotFound
 from .policy import Caller
+from .writes import versioned
 
 NAME_MAX, TEXT_MAX, BACKGROUND_MAX, RELATED_MAX = 255, 255, 65536, 20
-WRITE_ATTEMPTS = 4
 
 
 def price_text(value) -> str:
@@ -232,37 +232,31 @@ def update(caller: Caller, deal_id, data: dict) -> None:
     definitions = field_rules.defined("deal")
     values = _attributes(caller, data, int(deal.project_id), False, definitions)
     sent = values.pop("custom_values", None)
-    for _attempt in range(WRITE_ATTEMPTS):
-        previous = DealRecord.from_raw_data(deal.serialize())
+
+    def write(deal, previous):
         for key, value in values.items():
             setattr(deal, key, value)
         if sent is not None:
             _merge_custom(deal, sent)
         _check_state(deal, definitions, check_assignee="assigned_to_id" in values or "contact_id" in values)
-        deal.version = int(previous.version) + 1
         deal.updated_on = now()
-        try:
-            store.save(deal, previous)
-            return
-        except contact_store.VersionConflict:   # a concurrent writer: read again, apply again
-            deal = find(caller, deal_id, "edit_deals")
-    raise Conflict()
+        store.save(deal, previous)
+
+    versioned(deal, write, lambda: find(caller, deal_id, "edit_deals"))
 
 
 def delete(caller: Caller, deal_id) -> None:
     """The deal with its entries and notes in one transaction (the notes first when there are
     too many for one)."""
-    deal = find(caller, deal_id, "delete_deals")
-    for _attempt in range(WRITE_ATTEMPTS):
+    def write(deal, previous):
         notes = [pair for note in attached.notes.under(deal.pk) for pair in attached.notes.deletes(note)]
         try:
-            store.remove(deal, notes)
-            return
-        except contact_store.TooManyChanges:
+            store.remove(previous, notes)
+        except versions.TooManyChanges:
             attached.notes.remove_all(deal.pk)
-        except contact_store.VersionConflict:
-            deal = find(caller, deal_id, "delete_deals")
-    raise Conflict()
+            store.remove(previous)
+
+    versioned(find(caller, deal_id, "delete_deals"), write, lambda: find(caller, deal_id, "delete_deals"))
 
 
 def status_in_use(status_id: int) -> bool:

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import deals as deal_store
 from chalicelib.store.attached import OwnerGone, notes as store
-from chalicelib.store.crm import ContactRecord, NoteRecord
+from chalicelib.store.crm import NoteRecord
 from chalicelib.store.operations import next_id, now
 
 from . import contacts as contact_rules
 from . import deals as deal_rules
 from . import validation as v
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Forbidden, Invalid, NotFound
 from . import policy
 from .policy import Caller
+from .writes import versioned
 
 SOURCE_TYPES = ("Contact", "Deal")
 TYPES = (0, 1, 2)           # email, call, meeting; None is a plain note
@@ -129,17 +130,12 @@ def create(caller: Caller, data: dict, source_type=None, source_id=None) -> tupl
         except OwnerGone:
             raise NotFound() from None
         return note, source
-    contact = source.record
-    for _attempt in range(contact_rules.WRITE_ATTEMPTS):
-        previous = ContactRecord.from_raw_data(contact.serialize())
-        contact.version = int(previous.version) + 1
+    def write(contact, previous):
         contact.updated_on = stamp
-        try:
-            contact_store.save(contact, previous, extra=store.puts(note))
-            return note, Source("Contact", contact)
-        except contact_store.VersionConflict:
-            contact = contact_rules.find(caller, contact.id)
-    raise Conflict()
+        contact_store.save(contact, previous, extra=store.puts(note))
+        return note, Source("Contact", contact)
+
+    return versioned(source.record, write, lambda: contact_rules.find(caller, source.record.id))
 
 
 def update(caller: Caller, note_id, data: dict) -> None:

@@ -6,33 +6,16 @@ in one TransactWriteItems conditioned on the contact's version, so a concurrent 
 the transaction fail (VersionConflict) instead of losing an update.
 """
 import random
-import time
 import unicodedata
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from .crm import ContactIndexEntry, ContactRecord, StreamCounter, bounded_key
-from .operations import cancellation_codes, connection, fetch, fetch_many, is_backend_unavailable
+from .operations import fetch, fetch_many
+from .versions import TRANSACTION_LIMIT, TooManyChanges, condition, run
 
 ALL, PUBLIC, UPDATED = "all", "public", "updated"
 SORT_PART_BYTES = 100
 SEPARATOR = "\x01"          # sorts below every character a normalized name keeps
 SEARCH_SEPARATOR = "\x1f"   # no search word can span two fields
-TRANSACTION_LIMIT = 100
-ATTEMPTS = 4
-
-
-class VersionConflict(Exception):
-    """The contact changed (or appeared, or vanished) since it was read."""
-
-
-class ClaimLost(Exception):
-    """An item the write claims (an upload becoming an avatar) was claimed first by another."""
-
-
-class TooManyChanges(Exception):
-    """One write would change more items than a DynamoDB transaction holds."""
 
 
 def project_stream(project_id) -> str:
@@ -153,32 +136,6 @@ def _add(delta: int) -> list:
     return [StreamCounter.count.add(delta), StreamCounter.kind.set(StreamCounter)]
 
 
-def guarded_failed(error: TransactWriteError, position: int) -> bool:
-    """Whether the item at `position` of a cancelled transaction failed its condition. PynamoDB
-    sends condition checks, then deletes, then puts, then updates, whatever order they were
-    added in: callers count their position in that order."""
-    codes = cancellation_codes(error)
-    return len(codes) > position and codes[position] == "ConditionalCheckFailed"
-
-
-def _run(build, guarded: int) -> None:
-    """Run a transaction built by `build(tx)`, retrying conflicts and throttling with backoff.
-    `guarded` is the position of the item that carries the version condition."""
-    for attempt in range(ATTEMPTS):
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                build(tx)
-            return
-        except TransactWriteError as error:
-            if guarded_failed(error, guarded):
-                raise VersionConflict() from None
-            if "ConditionalCheckFailed" in cancellation_codes(error):
-                raise ClaimLost() from None
-            if not is_backend_unavailable(error) or attempt == ATTEMPTS - 1:
-                raise
-            time.sleep(0.05 * (2 ** attempt) * (1 + random.random()))
-
-
 def save(contact, previous=None, extra=()) -> None:
     """Write `contact` (its version already advanced) with every changed entry and counter,
     conditioned on `previous` still being what is stored (or nothing, on create). `extra`
@@ -195,10 +152,7 @@ def save(contact, previous=None, extra=()) -> None:
     pk = ContactRecord.key(contact.id)[0]
 
     def build(tx):
-        if previous is None:
-            tx.save(contact, condition=ContactRecord.pk.does_not_exist())
-        else:
-            tx.save(contact, condition=ContactRecord.version == int(previous.version))
+        tx.save(contact, condition=condition(ContactRecord, previous))
         for entry in entries:
             tx.save(entry)
         for stream in removed:
@@ -214,7 +168,7 @@ def save(contact, previous=None, extra=()) -> None:
                 tx.delete(item)
 
     # The contact is the first put, after every delete.
-    _run(build, guarded=len(removed) + sum(1 for action, _ in extra if action == "delete"))
+    run(build, guarded=len(removed) + sum(1 for action, _ in extra if action == "delete"))
 
 
 def removal_size(contact) -> int:
@@ -233,7 +187,7 @@ def remove(contact, extra=()) -> None:
     streams = streams_of(contact)
 
     def build(tx):
-        tx.delete(contact, condition=ContactRecord.version == int(contact.version))
+        tx.delete(contact, condition=condition(ContactRecord, contact))
         for stream in streams:
             tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
             if counted(stream):
@@ -241,7 +195,7 @@ def remove(contact, extra=()) -> None:
         for _action, item in extra:
             tx.delete(item)
 
-    _run(build, guarded=0)   # the contact is the first delete
+    run(build, guarded=0)   # the contact is the first delete
 
 
 # ---------------------------------------------------------------- reads

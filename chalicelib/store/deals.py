@@ -1,12 +1,9 @@
 """Deals in DynamoDB: the deal item and one small entry per stream it is listed in (its
 project, its contact and related contacts), written together in one transaction."""
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
-from .contacts import (SEARCH_SEPARATOR, TRANSACTION_LIMIT, TooManyChanges, VersionConflict, fold,
-                       guarded_failed)
+from .contacts import SEARCH_SEPARATOR, fold
 from .crm import DealIndexEntry, DealRecord
-from .operations import connection, fetch, fetch_many
+from .operations import fetch, fetch_many
+from .versions import TRANSACTION_LIMIT, TooManyChanges, condition, run
 
 ORDER_BASE = 10 ** 12
 
@@ -41,23 +38,19 @@ def entries_of(deal) -> list:
 
 
 def save(deal, previous=None) -> None:
-    """The deal and its entries; on update, `previous` must still be what is stored."""
+    """The deal and its entries, conditioned on `previous` still being what is stored (or
+    nothing, on create); VersionConflict otherwise."""
     entries = entries_of(deal)
     removed = set(streams_of(previous)) - {e.stream for e in entries}
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            if previous is None:
-                tx.save(deal, condition=DealRecord.pk.does_not_exist())
-            else:
-                tx.save(deal, condition=DealRecord.version == int(previous.version))
-            for entry in entries:
-                tx.save(entry)
-            for stream in removed:
-                tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
-    except TransactWriteError as error:
-        if guarded_failed(error, len(removed)):   # the deal is the first put, after the deletes
-            raise VersionConflict() from None
-        raise
+
+    def build(tx):
+        tx.save(deal, condition=condition(DealRecord, previous))
+        for entry in entries:
+            tx.save(entry)
+        for stream in removed:
+            tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
+
+    run(build, guarded=len(removed))   # the deal is the first put, after the deletes
 
 
 def remove(deal, extra=()) -> None:
@@ -66,17 +59,15 @@ def remove(deal, extra=()) -> None:
     streams = streams_of(deal)
     if 1 + len(streams) + len(extra) > TRANSACTION_LIMIT:
         raise TooManyChanges()
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.delete(deal, condition=DealRecord.version == int(deal.version))
-            for stream in streams:
-                tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
-            for _action, item in extra:
-                tx.delete(item)
-    except TransactWriteError as error:
-        if guarded_failed(error, 0):   # the deal is the first delete
-            raise VersionConflict() from None
-        raise
+
+    def build(tx):
+        tx.delete(deal, condition=condition(DealRecord, deal))
+        for stream in streams:
+            tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
+        for _action, item in extra:
+            tx.delete(item)
+
+    run(build, guarded=0)   # the deal is the first delete
 
 
 def get(deal_id):

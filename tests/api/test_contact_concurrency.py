@@ -4,6 +4,7 @@ import pytest
 from chalicelib.services import contacts as rules
 from chalicelib.services.policy import Caller
 from chalicelib.store import contacts as store
+from chalicelib.store import versions
 from chalicelib.store.crm import ContactIndexEntry, ContactRecord, StreamCounter
 from tests.conftest import body_json
 
@@ -51,7 +52,7 @@ def test_a_writer_that_keeps_losing_gets_409_and_nothing_changes(api, crm, monke
     contact_id = crm.contact(first_name="Original")
 
     def always_beaten(contact, previous=None, extra=()):
-        raise store.VersionConflict()
+        raise versions.VersionConflict()
 
     monkeypatch.setattr(store, "save", always_beaten)
     r = api.put(f"/contacts/{contact_id}.xml", "<contact><first_name>Mine</first_name></contact>",
@@ -77,7 +78,7 @@ def test_a_stale_write_is_refused_by_the_store(crm):
             try:
                 store.save(copy, copy_previous)
                 raise AssertionError("a stale write went through")
-            except store.VersionConflict:
+            except versions.VersionConflict:
                 pass
     assert store.get(contact_id).first_name == "First"
     assert_entries_agree(contact_id)
@@ -148,7 +149,7 @@ def test_a_stale_contact_write_with_deletes_raises_version_conflict(api, crm):
     rules.update(admin_caller(), contact_id, {"first_name": "Rival"})
     previous = ContactRecord.from_raw_data(stale.serialize())
     stale.tags, stale.version = ["new"], int(stale.version) + 1
-    with pytest.raises(store.VersionConflict):
+    with pytest.raises(versions.VersionConflict):
         store.save(stale, previous)
     assert_entries_agree(contact_id)
 
