@@ -7,7 +7,7 @@ PORT ?= 3000
 
 STAGE ?= dev
 
-.PHONY: serve test install clean package deploy
+.PHONY: serve test test-fast install clean package deploy
 
 install: $(VENV)/.installed
 
@@ -20,9 +20,17 @@ $(VENV)/.installed: pyproject.toml
 serve: install
 	$(PY) -m chalicelib.local.server --port $(PORT)
 
+# Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= auto
+
 test: install
 	$(PY) -m ruff check --quiet .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS)
+
+# The inner loop: everything but the generated-case and browser tests.
+test-fast: install
+	$(PY) -m ruff check --quiet .
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m "not generated and not browser"
 
 # The deployment zip (runtime dependencies and bytecode) and template of a stage, in build/$(STAGE)/.
 package: install

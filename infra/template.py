@@ -23,6 +23,26 @@ DYNAMODB_ACTIONS = (
 # S3 actions on uploaded files (avatars), only under the attachments/ prefix. PutObjectTagging
 # also covers the tag an upload is written with.
 S3_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject", "s3:PutObjectTagging")
+# TransactWriteItems is authorized per item, as these actions.
+TRANSACTION_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+
+
+def iam_actions(operations) -> set:
+    """The IAM actions some calls need: "s3:PutObject" as it is, DynamoDB operations by name."""
+    actions = set()
+    for operation in operations:
+        if operation.startswith("s3:"):
+            actions.add(operation)
+        else:
+            actions |= TRANSACTION_ACTIONS if operation == "TransactWriteItems" else {f"dynamodb:{operation}"}
+    return actions
+
+
+def actions_outside_the_role(operations) -> list:
+    """The actions those calls need that the deployed role does not allow."""
+    return sorted(iam_actions(operations) - set(DYNAMODB_ACTIONS) - set(S3_ACTIONS))
+
+
 THROTTLING = {"ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100}
 
 

@@ -16,8 +16,9 @@ from tests.servers import ROOT, Server, free_port
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
-pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)),
-                                reason="needs Debian's chromium and chromium-driver")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)),
+                                 reason="needs Debian's chromium and chromium-driver")]
 
 
 @pytest.fixture(autouse=True)

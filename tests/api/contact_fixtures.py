@@ -1,5 +1,5 @@
 """A small CRM to test contacts on: projects, people with roles, custom fields."""
-from tests.conftest import body_json
+from tests.conftest import body_json, role_id
 
 
 class Crm:
@@ -14,13 +14,18 @@ class Crm:
         assert r.status_code == 201, r.body
         return body_json(r)["project"]["id"]
 
-    def member(self, login, project, *role_ids):
+    def member(self, login, project, *roles):
+        """Make `login` (created when new) a member of `project` with roles given by id or name."""
         user = self.people.user(login) if login not in self.people.keys else None
         user_id = user.id if user else self.user_id(login)
+        role_ids = [self.role_id(role) if isinstance(role, str) else role for role in roles]
         r = self.api.post(f"/projects/{project}/memberships.json",
-                          {"membership": {"user_id": user_id, "role_ids": list(role_ids)}}, key=self.admin)
+                          {"membership": {"user_id": user_id, "role_ids": role_ids}}, key=self.admin)
         assert r.status_code == 201, r.body
         return user_id
+
+    def role_id(self, name):
+        return role_id(self.api, self.admin, name)
 
     def user_id(self, login):
         from chalicelib.services.users import by_login

@@ -45,7 +45,7 @@ def test_uploads_are_checked_by_content_and_size(api, crm):
 
 
 def test_a_token_is_used_once_and_only_by_its_uploader(api, crm):
-    crm.member("dev", "support", 4)
+    crm.member("dev", "support", "Developer")
     token = body_json(upload(api, crm.key("dev"), GIF))["upload"]["token"]
     r = api.post("/contacts.json", {"contact": {"first_name": "A", "project_id": "support",
                                                 "uploads": [{"token": token, "description": "avatar"}]}},
@@ -79,7 +79,7 @@ def test_replacing_and_deleting_leave_no_orphans(api, crm):
 
 
 def test_attachments_follow_the_contacts_visibility(api, crm):
-    crm.member("viewer", "support", 5)
+    crm.member("viewer", "support", "Reporter")
     token = body_json(upload(api, crm.admin, PNG))["upload"]["token"]
     hidden = crm.contact(first_name="Hidden", visibility=2, avatar={"token": token})
     assert body_json(api.get(f"/contacts/{hidden}.json", key=crm.admin))["contact"]["avatar"]

@@ -80,7 +80,7 @@ def test_required_custom_fields_and_defaults(api, crm):
 
 def test_author_id_is_for_admins_only(api, crm):
     crm.people.user("writer")
-    crm.member("writer", "support", 3)
+    crm.member("writer", "support", "Manager")
     r = create(api, crm.key("writer"), first_name="A", author_id=1)
     assert body_json(r)["contact"]["author"]["name"] == "Writer Tester"
     r = create(api, crm.admin, first_name="B", author_id=crm.user_id("writer"))
@@ -92,7 +92,7 @@ def test_the_assignee_must_be_able_to_see_the_contact(api, crm):
     crm.people.user("stranger")
     r = create(api, crm.admin, first_name="A", project_id="secret", assigned_to_id=crm.user_id("stranger"))
     assert body_json(r)["errors"] == ["Assigned to is invalid"]
-    crm.member("stranger", "secret", 5)
+    crm.member("stranger", "secret", "Reporter")
     r = create(api, crm.admin, first_name="A", project_id="secret", assigned_to_id=crm.user_id("stranger"))
     assert r.status_code == 201
 
@@ -124,11 +124,11 @@ def matrix(api, crm):
     api.post("/roles.json", {"role": {"name": "Private viewer",
                                       "permissions": ["view_contacts", "view_private_contacts"]}},
              key=crm.admin)
-    crm.member("viewer", "support", 5)
-    crm.member("private_viewer", "support", 6)
-    crm.member("editor", "support", 4)
+    crm.member("viewer", "support", "Reporter")
+    crm.member("private_viewer", "support", "Private viewer")
+    crm.member("editor", "support", "Developer")
     crm.people.user("outsider")
-    crm.member("locked", "support", 3)
+    crm.member("locked", "support", "Manager")
     api.put(f"/users/{crm.user_id('locked')}.json", {"user": {"status": 3}}, key=crm.admin)
     api.put("/roles/1.json", {"role": {"permissions": ["view_contacts"]}}, key=crm.admin)  # Non member
     editor = crm.user_id("editor")
@@ -226,7 +226,7 @@ def test_company_people_include_hides_what_the_caller_cannot_see(api, crm, matri
 
 def test_show_lists_only_projects_the_caller_can_see(api, crm):
     crm.project("secret", public=False)
-    crm.member("viewer", "support", 5)
+    crm.member("viewer", "support", "Reporter")
     contact = crm.contact(first_name="Both", project_ids=["support", "secret"])
     doc = body_json(api.get(f"/contacts/{contact}.json", key=crm.key("viewer")))["contact"]
     assert doc["projects"] == [{"id": 1, "name": "Support"}]

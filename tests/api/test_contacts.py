@@ -92,8 +92,8 @@ def examples(crm):
     crm.project("testproject")
     crm.people.user("tom")
     tom = crm.user_id("tom")
-    crm.member("tom", "support", 3)
-    crm.member("tom", "testproject", 3)
+    crm.member("tom", "support", "Manager")
+    crm.member("tom", "testproject", "Manager")
     made = {
         "apple": crm.contact(first_name="Apple Inc.", is_company=True, tag_list="vip"),
         "tom": crm.contact(first_name="Tom", last_name="Cook", company="Apple Inc.", tag_list="vip",
@@ -312,7 +312,7 @@ def test_sorting(api, crm):
 
 def test_ids_author_is_company_and_date_filters(api, crm):
     crm.people.user("writer")
-    crm.member("writer", "support", 3)
+    crm.member("writer", "support", "Manager")
     mine = crm.contact(key=crm.key("writer"), first_name="Mine")
     company = crm.contact(first_name="Corp", is_company=True)
     assert crm.ids(f"/contacts.json?ids={mine},{company}") == ([company, mine], 2)

@@ -118,7 +118,7 @@ def test_include_deals_on_a_contact(api, crm):
 
 
 def test_deals_of_hidden_contacts_are_hidden(api, crm):
-    crm.member("reporter", "support", 5)
+    crm.member("reporter", "support", "Reporter")
     hidden = crm.contact(first_name="Secret", visibility=2)
     shown = crm.contact(first_name="Open")
     new_deal(api, crm.admin, name="Hidden deal", contact_id=hidden)
@@ -129,8 +129,8 @@ def test_deals_of_hidden_contacts_are_hidden(api, crm):
 
 
 def test_permissions(api, crm):
-    crm.member("reporter", "support", 5)      # view_deals only
-    crm.member("developer", "support", 4)     # view_deals only, too
+    crm.member("reporter", "support", "Reporter")      # view_deals only
+    crm.member("developer", "support", "Developer")     # view_deals only, too
     crm.people.user("outsider")
     new_deal(api, crm.admin, name="Deal")
     assert new_deal(api, crm.key("reporter"), name="x").status_code == 403
@@ -167,7 +167,7 @@ def test_a_deal_outlives_its_deleted_contact(api, crm):
 
 
 def test_notes_on_deals(api, crm):
-    crm.member("reporter", "support", 5)
+    crm.member("reporter", "support", "Reporter")
     hidden_contact = crm.contact(first_name="Secret", visibility=2)
     new_deal(api, crm.admin, name="Big one")
     new_deal(api, crm.admin, name="Hidden", contact_id=hidden_contact)

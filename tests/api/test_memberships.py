@@ -1,7 +1,7 @@
 """Memberships: admins and project managers (manage_contacts) manage them."""
 import pytest
 
-from tests.conftest import body_json
+from tests.conftest import body_json, role_id
 
 
 @pytest.fixture
@@ -11,7 +11,7 @@ def setup(api, admin_key, people):
     people.user("manager")
     people.user("dev")
     r = api.post("/projects/support/memberships.json",
-                 {"membership": {"user_id": 2, "role_ids": [3]}}, key=admin_key)
+                 {"membership": {"user_id": 2, "role_ids": [role_id(api, admin_key, "Manager")]}}, key=admin_key)
     assert r.status_code == 201
     return body_json(r)["membership"]
 

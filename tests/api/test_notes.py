@@ -91,11 +91,11 @@ def test_include_notes_oldest_first(api, crm, contact):
 
 
 def test_permissions(api, crm, contact):
-    crm.member("reporter", "support", 5)
-    crm.member("developer", "support", 4)
+    crm.member("reporter", "support", "Reporter")
+    crm.member("developer", "support", "Developer")
     api.post("/roles.json", {"role": {"name": "Own notes", "permissions": ["view_contacts", "add_notes",
                                                                             "delete_own_notes"]}}, key=crm.admin)
-    crm.member("writer", "support", 6)
+    crm.member("writer", "support", "Own notes")
     r = api.post(f"/contacts/{contact}/notes.json", {"note": {"content": "no"}}, key=crm.key("reporter"))
     assert r.status_code == 403
     by_developer = body_json(api.post(f"/contacts/{contact}/notes.json", {"note": {"content": "dev"}},
@@ -112,7 +112,7 @@ def test_permissions(api, crm, contact):
 
 
 def test_notes_of_hidden_contacts_are_hidden(api, crm):
-    crm.member("viewer", "support", 5)
+    crm.member("viewer", "support", "Reporter")
     hidden = crm.contact(first_name="Secret", visibility=2)
     note = body_json(api.post(f"/contacts/{hidden}/notes.json", {"note": {"content": "psst"}}, key=crm.admin))["note"]
     assert api.get(f"/notes/{note['id']}.json", key=crm.key("viewer")).status_code == 403

@@ -5,7 +5,7 @@ import pytest
 from chalicelib.services.policy import Caller
 from chalicelib.store import meter, records
 from chalicelib.store.directory import UserRecord
-from tests.conftest import body_json
+from tests.conftest import body_json, role_id
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def world(api, admin_key, people):
     people.user("locked", status=3)
     for project in ("private", "closed", "archived"):
         api.post(f"/projects/{project}/memberships.json",
-                 {"membership": {"user_id": 2, "role_ids": [4]}}, key=admin_key)
+                 {"membership": {"user_id": 2, "role_ids": [role_id(api, admin_key, "Developer")]}}, key=admin_key)
     api.put("/projects/closed/close.json", key=admin_key)
     api.put("/projects/archived/archive.json", key=admin_key)
     # public projects give their Non member / Anonymous roles to everyone else
@@ -86,7 +86,7 @@ def test_asking_for_permissions_costs_a_bounded_number_of_calls(api, admin_key, 
                                                 "is_public": n % 2 == 0}}, key=admin_key)
     dev = people.user("dev")
     for n in range(0, 40, 3):
-        api.post(f"/projects/p{n}/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [4]}},
+        api.post(f"/projects/p{n}/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [role_id(api, admin_key, "Developer")]}},
                  key=admin_key)
     user = records.get(UserRecord, int(dev.id))
     with meter.measure() as cost:

@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from tests.conftest import SUMMARY, Api, body_json
 
+pytestmark = pytest.mark.generated
+
 CATALOGUE = ["view_contacts", "view_private_contacts", "add_contacts", "edit_contacts", "delete_contacts",
              "add_notes", "delete_notes", "delete_own_notes", "view_deals", "add_deals", "edit_deals",
              "delete_deals", "manage_contacts"]

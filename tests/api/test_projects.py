@@ -1,7 +1,7 @@
 """Projects: CRUD, identifier rules, tree, visibility, archive."""
 import pytest
 
-from tests.conftest import body_json
+from tests.conftest import body_json, role_id
 
 
 def create(api, key, **fields):
@@ -91,7 +91,7 @@ def test_non_admins_see_public_projects_and_their_own(api, admin_key, people):
     create(api, admin_key, name="Public", identifier="public")
     create(api, admin_key, name="Private", identifier="private", is_public=False)
     create(api, admin_key, name="Mine", identifier="mine", is_public=False)
-    api.post("/projects/mine/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [4]}},
+    api.post("/projects/mine/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [role_id(api, admin_key, "Developer")]}},
              key=admin_key)
 
     def names(**kw):
@@ -121,7 +121,7 @@ def test_deleting_a_project_removes_subprojects_and_memberships(api, admin_key, 
     dev = people.user("dev")
     create(api, admin_key, name="Top", identifier="top")
     create(api, admin_key, name="Sub", identifier="sub", parent_id="top")
-    r = api.post("/projects/sub/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [4]}},
+    r = api.post("/projects/sub/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [role_id(api, admin_key, "Developer")]}},
                  key=admin_key)
     membership_id = body_json(r)["membership"]["id"]
     assert api.delete("/projects/top.json", key=admin_key).status_code == 204

@@ -14,7 +14,7 @@ def test_the_plugins_colour_formula():
 @pytest.fixture
 def tagged(api, crm):
     crm.project("secret", public=False)
-    crm.member("viewer", "support", 5)
+    crm.member("viewer", "support", "Reporter")
     crm.contact(first_name="A", tag_list="vip, Main")
     crm.contact(first_name="B", tag_list="VIP, zeta")
     crm.contact(first_name="Hidden", tag_list="secret-tag", project="secret")

@@ -58,7 +58,7 @@ def test_include_tickets_and_issues(api, crm, contact):
 
 
 def test_tickets_of_hidden_contacts_are_hidden(api, crm):
-    crm.member("viewer", "support", 5)
+    crm.member("viewer", "support", "Reporter")
     visible = crm.contact(first_name="Open")
     hidden = crm.contact(first_name="Secret", visibility=2)
     open_ticket(api, crm.admin, subject="Seen", contact_id=visible)

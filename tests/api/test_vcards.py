@@ -37,7 +37,7 @@ def test_a_company_is_its_own_organization(api, crm):
 
 
 def test_the_address_book_export_honours_filters_and_visibility(api, crm):
-    crm.member("viewer", "support", 5)
+    crm.member("viewer", "support", "Reporter")
     crm.contact(first_name="Ann", tag_list="vip")
     crm.contact(first_name="Bob", tag_list="vip")
     crm.contact(first_name="Cid")
@@ -49,7 +49,7 @@ def test_the_address_book_export_honours_filters_and_visibility(api, crm):
 
 
 def test_vcards_follow_the_contacts_rules(api, crm):
-    crm.member("viewer", "support", 5)
+    crm.member("viewer", "support", "Reporter")
     hidden = crm.contact(first_name="Hidden", visibility=2)
     r = api.get(f"/contacts/{hidden}.vcf", key=crm.key("viewer"))
     assert (r.status_code, r.body) == (403, b"")

@@ -183,8 +183,8 @@ def test_cors_for_allowed_origins_only(api, crm, form):
 
 
 def test_managing_forms_needs_manage_contacts(api, crm, form):
-    crm.member("manager", "support", 3)
-    crm.member("dev", "support", 4)
+    crm.member("manager", "support", "Manager")
+    crm.member("dev", "support", "Developer")
     r = api.post("/projects/support/web_forms.json", {"web_form": {"name": "Mine"}}, key=crm.key("manager"))
     assert r.status_code == 201
     assert api.get("/projects/support/web_forms.json", key=crm.key("dev")).status_code == 403

@@ -2,21 +2,8 @@
 every resource runs under the cost meter, and its operations are compared with the policy.
 (conftest also checks, at the end of every run, that no request used an action outside it.)"""
 from chalicelib.store import meter
-from infra.template import DYNAMODB_ACTIONS, S3_ACTIONS
-from tests.conftest import body_json
-
-# TransactWriteItems is authorized per item action.
-TRANSACTION_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
-
-
-def iam_actions(operations) -> set:
-    actions = set()
-    for operation in operations:
-        if operation.startswith("s3:"):
-            actions.add(operation)
-        else:
-            actions |= TRANSACTION_ACTIONS if operation == "TransactWriteItems" else {f"dynamodb:{operation}"}
-    return actions
+from infra.template import DYNAMODB_ACTIONS, S3_ACTIONS, iam_actions
+from tests.conftest import body_json, role_id
 
 
 def test_the_policy_names_exactly_what_requests_use(api, admin_key, people):
@@ -24,7 +11,7 @@ def test_the_policy_names_exactly_what_requests_use(api, admin_key, people):
     with meter.measure() as cost:
         api.post("/projects.json", {"project": {"name": "Support", "identifier": "support"}}, key=admin_key)
         api.post("/projects.json", {"project": {"name": "Old", "identifier": "old"}}, key=admin_key)
-        api.post("/projects/old/memberships.json", {"membership": {"user_id": 2, "role_ids": [4]}}, key=admin_key)
+        api.post("/projects/old/memberships.json", {"membership": {"user_id": 2, "role_ids": [role_id(api, admin_key, "Developer")]}}, key=admin_key)
         api.delete("/projects/old.json", key=admin_key)
         api.post("/custom_fields.json", {"custom_field": {"name": "Source"}}, key=admin_key)
         api.delete("/custom_fields/1.json", key=admin_key)
