@@ -108,7 +108,7 @@ def preflight_contact(req):
     return preflight(req)
 
 
-@routes.put("/contacts/{id}")
+@routes.update("/contacts/{id}")
 def update_contact(req):
     rules.update(req.caller, req.args["id"], section(req.params, "contact"))
     return done()

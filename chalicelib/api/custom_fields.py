@@ -44,7 +44,7 @@ def create_custom_field(req):
                    req.url(f"/custom_fields/{field.id}"))
 
 
-@routes.put("/custom_fields/{id}")
+@routes.update("/custom_fields/{id}")
 def update_custom_field(req):
     rules.update(req.caller, req.args["id"], section(req.params, "custom_field"))
     return done()

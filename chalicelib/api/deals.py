@@ -123,7 +123,7 @@ def create_deal(req):
     return created(_document(req, deal), req.url(f"/deals/{deal.id}"))
 
 
-@routes.put("/deals/{id}")
+@routes.update("/deals/{id}")
 def update_deal(req):
     rules.update(req.caller, req.args["id"], section(req.params, "deal"))
     return done()
@@ -154,7 +154,7 @@ def create_deal_status(req):
     return created(Document("deal_status", status_view(status)), req.url(f"/deal_statuses/{status.id}"))
 
 
-@routes.put("/deal_statuses/{id}")
+@routes.update("/deal_statuses/{id}")
 def update_deal_status(req):
     statuses.update_status(req.caller, req.args["id"], section(req.params, "deal_status"))
     return done()

@@ -46,7 +46,7 @@ def show_membership(req):
     return ok(Document("membership", membership_view(membership, req.caller)))
 
 
-@routes.put("/memberships/{id}")
+@routes.update("/memberships/{id}")
 def update_membership(req):
     rules.update(req.caller, req.args["id"], section(req.params, "membership"))
     return done()

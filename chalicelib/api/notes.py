@@ -70,7 +70,7 @@ def create_deal_note(req):
     return _create(req, req.args["id"], "Deal")
 
 
-@routes.put("/notes/{id}")
+@routes.update("/notes/{id}")
 def update_note(req):
     rules.update(req.caller, req.args["id"], section(req.params, "note"))
     return done()

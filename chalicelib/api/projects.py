@@ -41,7 +41,7 @@ def create_project(req):
                    req.url(f"/projects/{project.id}"))
 
 
-@routes.put("/projects/{id}")
+@routes.update("/projects/{id}")
 def update_project(req):
     rules.update(req.caller, req.args["id"], section(req.params, "project"))
     return done()

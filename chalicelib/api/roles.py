@@ -34,7 +34,7 @@ def create_role(req):
     return created(Document("role", role_view(role, detailed=True)), req.url(f"/roles/{role.id}"))
 
 
-@routes.put("/roles/{id}")
+@routes.update("/roles/{id}")
 def update_role(req):
     rules.update(req.caller, req.args["id"], section(req.params, "role"))
     return done()

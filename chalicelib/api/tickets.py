@@ -53,7 +53,7 @@ def create_ticket(req):
                    req.url(f"/tickets/{ticket.id}"))
 
 
-@routes.put("/tickets/{id}")
+@routes.update("/tickets/{id}")
 def update_ticket(req):
     rules.update(req.caller, req.args["id"], section(req.params, "ticket"))
     return done()

@@ -60,7 +60,7 @@ def create_user(req):
                    req.url(f"/users/{user.id}"))
 
 
-@routes.put("/users/{id}")
+@routes.update("/users/{id}")
 def update_user(req):
     rules.update(req.caller, req.args["id"], section(req.params, "user"))
     return done()

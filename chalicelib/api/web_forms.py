@@ -41,7 +41,7 @@ def show_web_form(req):
     return ok(Document("web_form", web_form_view(rules.get(req.caller, req.args["id"]))))
 
 
-@routes.put("/web_forms/{id}")
+@routes.update("/web_forms/{id}")
 def update_web_form(req):
     rules.update(req.caller, req.args["id"], section(req.params, "web_form"))
     return done()

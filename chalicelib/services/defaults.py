@@ -3,7 +3,7 @@ statuses Pending, Won and Lost, created once and never recreated after an admin 
 removed them."""
 
 from chalicelib.store import records, unique
-from chalicelib.store.directory import Marker, RoleRecord
+from chalicelib.store.directory import Marker
 from chalicelib.store.operations import now
 
 from .policy import ANONYMOUS, NON_MEMBER, PERMISSIONS
@@ -43,5 +43,3 @@ def ensure_defaults() -> bool:
         ensure_default_statuses()
     return created
 
-
-__all__ = ["ensure_defaults", "DEFAULT_ROLES", "RoleRecord"]

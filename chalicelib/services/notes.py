@@ -14,7 +14,7 @@ from chalicelib.store.operations import next_id, now
 from . import contacts as contact_rules
 from . import deals as deal_rules
 from . import validation as v
-from .errors import Forbidden, Invalid, NotFound
+from .errors import Forbidden, NotFound
 from . import policy
 from .policy import Caller
 from .writes import versioned
@@ -154,5 +154,3 @@ def delete(caller: Caller, note_id) -> None:
         raise Forbidden()
     store.remove(note)
 
-
-__all__ = ["create", "update", "delete", "find", "of_source", "Invalid"]

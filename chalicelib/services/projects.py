@@ -12,7 +12,7 @@ from chalicelib.store.operations import next_id, now
 from . import validation as v
 from .errors import Conflict, Invalid, NotFound
 from . import policy
-from .policy import ARCHIVED, PROJECT_STATUSES, Caller
+from .policy import PROJECT_STATUSES, Caller
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_\-]*$")
 IDENTIFIER_MAX = 100
@@ -220,5 +220,3 @@ def delete(caller: Caller, ref) -> None:
         unique.remove(doomed_project, [("identifier", doomed_project.identifier)])
         caller.projects.pop(project_id, None)
 
-
-__all__ = ["find", "resolve", "visible", "create", "update", "delete", "set_status", "ARCHIVED"]

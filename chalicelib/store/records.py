@@ -3,8 +3,7 @@ memberships of a user or a project. Every read by key is strongly consistent."""
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from .directory import (DirectoryItem, Lookup, MembershipRecord, ProjectRecord, Record,
-                        RoleRecord, Sequence, padded)
+from .directory import (Lookup, MembershipRecord, ProjectRecord, RoleRecord, Sequence)
 from .operations import cancellation_codes, connection
 
 
@@ -94,6 +93,3 @@ def update_fields(record, values: dict) -> None:
     if actions:
         record.update(actions=actions)
 
-
-__all__ = ["get", "all_of", "find_lookup", "lookup_item", "memberships_of_user",
-           "members_of_project", "all_projects", "all_roles", "padded", "DirectoryItem", "Record"]

@@ -8,11 +8,6 @@ from chalicelib import config
 from .document import Array, Document
 from .pagination import Page, page_from
 
-# Top-level parameters that may come in the query string or in the body.
-TOP_LEVEL = ("key", "project_id", "include", "redirect_on_success", "redirect_on_error",
-             "source_type", "source_id")
-
-
 @dataclass
 class ApiRequest:
     method: str

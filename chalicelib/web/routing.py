@@ -60,7 +60,8 @@ class Routes:
     def post(self, path, **kw):
         return self.route(["POST"], path, **kw)
 
-    def put(self, path, **kw):
+    def update(self, path, **kw):
+        """An update: PUT, as Redmine's clients send it, or PATCH, as Rails also routes it."""
         return self.route(["PUT", "PATCH"], path, **kw)
 
     def delete(self, path, **kw):
