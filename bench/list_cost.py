@@ -17,7 +17,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                   "AWS_DEFAULT_REGION": "us-east-1", "STAGE": "bench", "LOG_COST": "0",
+                   "AWS_DEFAULT_REGION": "us-east-1", "STAGE": "bench", "LOG_LEVEL": "WARNING",
                    "PASSWORD_HASH_ITERATIONS": "1000"})
 os.environ.pop("DYNAMODB_ENDPOINT", None)
 

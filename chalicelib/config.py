@@ -20,8 +20,18 @@ REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or
 # in local runs and tests, the embedded moto store.
 DYNAMODB_ENDPOINT = os.environ.get("DYNAMODB_ENDPOINT") or None
 
-DIRECTORY_TABLE = os.environ.get("DIRECTORY_TABLE", f"{APP_NAME}-{STAGE}-directory")
-CRM_TABLE = os.environ.get("CRM_TABLE", f"{APP_NAME}-{STAGE}-crm")
+
+
+def resource_names(stage: str) -> dict:
+    """The tables and the bucket of a stage, by the variable that may override each: the one
+    place they are named (the deployment template and the Lambda's environment use it too)."""
+    return {"DIRECTORY_TABLE": f"{APP_NAME}-{stage}-directory", "CRM_TABLE": f"{APP_NAME}-{stage}-crm",
+            "FILES_BUCKET": f"{APP_NAME}-{stage}-files"}
+
+
+_NAMES = resource_names(STAGE)
+DIRECTORY_TABLE = os.environ.get("DIRECTORY_TABLE", _NAMES["DIRECTORY_TABLE"])
+CRM_TABLE = os.environ.get("CRM_TABLE", _NAMES["CRM_TABLE"])
 
 # Redmine before 4.1 answered update/delete with 200 and an empty body instead of 204.
 UPDATE_STATUS_200 = _flag("UPDATE_STATUS_200")
@@ -31,8 +41,10 @@ MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", 1024 * 1024))
 # PBKDF2 rounds for new password hashes; each stored hash records its own count.
 PASSWORD_HASH_ITERATIONS = int(os.environ.get("PASSWORD_HASH_ITERATIONS", 310_000))
 
-# One cost line per request in the log (on by default in the local stage).
-LOG_COST = _flag("LOG_COST", STAGE == "local")
+# The level of every "contacts_api" logger: INFO writes one JSON line per request (the access
+# log, with its DynamoDB cost); WARNING keeps only what went wrong. Lambda's own setting
+# (AWS_LAMBDA_LOG_LEVEL) is used when LOG_LEVEL is not set.
+LOG_LEVEL = (os.environ.get("LOG_LEVEL") or os.environ.get("AWS_LAMBDA_LOG_LEVEL") or "INFO").upper()
 
 # The public base URL for Location headers and links; when unset, the API Gateway domain the
 # request came through, else SERVER_URL (the local server sets it to its own address).
@@ -40,5 +52,5 @@ BASE_URL = os.environ.get("BASE_URL") or None
 SERVER_URL = "http://localhost"
 
 # The S3 bucket that holds uploaded files (avatars); DynamoDB keeps only their metadata.
-FILES_BUCKET = os.environ.get("FILES_BUCKET", f"{APP_NAME}-{STAGE}-files")
+FILES_BUCKET = os.environ.get("FILES_BUCKET", _NAMES["FILES_BUCKET"])
 S3_ENDPOINT = os.environ.get("S3_ENDPOINT") or None

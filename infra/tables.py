@@ -15,9 +15,12 @@ TABLES = {"DirectoryItem": ("DirectoryTable", "DIRECTORY_TABLE"),
 
 
 def stage_environment(stage: str) -> dict:
+    """The Lambda's environment in a stage: its tables and bucket, then the stage's settings in
+    .chalice/config.json (which may override them)."""
+    from chalicelib.config import resource_names
     with open(os.path.join(ROOT, ".chalice", "config.json")) as handle:
         settings = json.load(handle)
-    return settings.get("stages", {}).get(stage, {}).get("environment_variables", {})
+    return {**resource_names(stage), **settings.get("stages", {}).get(stage, {}).get("environment_variables", {})}
 
 
 def _key_schema(schema: list) -> list:

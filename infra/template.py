@@ -85,7 +85,7 @@ def unclaimed_files_expire() -> dict:
 def files_bucket(stage: str) -> dict:
     """Private, encrypted, unclaimed uploads expiring, kept when the stack of prod is deleted."""
     bucket = {"Type": "AWS::S3::Bucket", "Properties": {
-        "BucketName": stage_environment(stage).get("FILES_BUCKET", f"contacts-api-{stage}-files"),
+        "BucketName": stage_environment(stage)["FILES_BUCKET"],
         "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                            "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [
@@ -101,6 +101,7 @@ def merge_template(stage: str) -> dict:
     resources = dict(tables)
     resources["FilesBucket"] = files_bucket(stage)
     resources["DefaultRole"] = {"Properties": {"Policies": role_policies(sorted(tables))}}
+    resources["APIHandler"] = {"Properties": {"Environment": {"Variables": stage_environment(stage)}}}
     resources["RestAPI"] = {"Properties": {"MethodSettings": [
         dict({"HttpMethod": "*", "ResourcePath": "/*"}, **THROTTLING)]}}
     resources["UnknownPathIsNotFound"] = {

@@ -12,7 +12,7 @@ os.environ.pop("DYNAMODB_ENDPOINT", None)
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-    "STAGE": "test", "LOG_COST": "0",
+    "STAGE": "test", "LOG_LEVEL": "WARNING",
     # Hashes record their own rounds; tests keep them cheap.
     "PASSWORD_HASH_ITERATIONS": "1000",
 })

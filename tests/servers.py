@@ -24,7 +24,7 @@ def environment():
     """The test process's environment (DYNAMODB_ENDPOINT only where a test sets it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env.update(STAGE="local", PYTHONPATH=ROOT, PASSWORD_HASH_ITERATIONS="1000")
-    env.pop("LOG_COST", None)
+    env.pop("LOG_LEVEL", None)
     return env
 
 

@@ -37,7 +37,10 @@ def test_serve_create_restart_and_kill(tmp_path):
     finally:
         log = server.stop()
     assert "DEVELOPMENT ADMIN CREATED" in log
-    assert "dynamodb calls=" in log   # one cost line per request
+    lines = [json.loads(line[line.index("{"):]) for line in log.splitlines() if "contacts_api.requests" in line]
+    created = next(line for line in lines if line["method"] == "POST" and line["path"] == "/projects.json")
+    assert created["status"] == 201 and len(created["request_id"]) == 32
+    assert created["dynamodb_calls"] > 0 and created["items_written"] > 0 and "Scan" not in created["operations"]
 
     server = Server(data)
     try:

@@ -37,7 +37,6 @@ def main(argv=None) -> int:
     parser.add_argument("--data", default=None, help="data file of the embedded store")
     args = parser.parse_args(argv)
     os.environ.setdefault("STAGE", "local")
-    os.environ.setdefault("LOG_COST", "1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for noisy in ("pynamodb", "botocore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -19,7 +19,7 @@ UNCLAIMED_OBJECT_DAYS = 2   # and its object a day later (TTL may take up to a d
 CLAIM_TAG = "claimed"
 
 _client = None
-log = logging.getLogger(__name__)
+log = logging.getLogger("contacts_api.files")
 
 
 class AttachmentRecord(CrmItem, discriminator="attachment"):

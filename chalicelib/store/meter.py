@@ -39,6 +39,13 @@ class CostMeter:
     def scans(self) -> int:
         return self.operations.get(SCAN, 0)
 
+    def fields(self) -> dict:
+        """The figures as a log record's fields."""
+        return {"dynamodb_calls": self.calls, "operations": dict(sorted(self.operations.items())),
+                "items_read": self.items_read, "items_scanned": self.items_scanned,
+                "items_written": self.items_written, "rcu": round(self.read_units, 1),
+                "wcu": round(self.write_units, 1)}
+
     def line(self) -> str:
         ops = " ".join(f"{name}={n}" for name, n in sorted(self.operations.items())) or "none"
         return (f"dynamodb calls={self.calls} [{ops}] items_read={self.items_read} "

@@ -13,6 +13,7 @@ from chalicelib.services import web_forms
 from chalicelib.services.errors import Forbidden
 from chalicelib.store import meter
 
+from . import access_log
 from .auth import caller_for
 from .body import decode_body
 from .document import CONTENT_TYPES, encode
@@ -116,9 +117,7 @@ class Edge:
         started = time.perf_counter()
         with meter.measure() as cost:
             response = self._handle(chalice_request, path)
-        if config.LOG_COST:
-            log.info("%s %s %s %.1fms %s", chalice_request.method, path, response.status_code,
-                     (time.perf_counter() - started) * 1000, cost.line())
+        access_log.record(chalice_request, path, response.status_code, started, cost)
         return response
 
     def _handle(self, chalice_request, path: str) -> Response:

@@ -5,7 +5,7 @@ from chalicelib.services import errors as service
 
 from .document import Array, Document
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("contacts_api.errors")
 
 RETRY_AFTER_SECONDS = "1"
 
