@@ -7,7 +7,7 @@ PORT ?= 3000
 
 STAGE ?= dev
 
-.PHONY: serve test test-fast install clean package deploy
+.PHONY: serve test test-fast install clean package deploy lock
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,10 @@ test-fast: install
 # The deployment zip (runtime dependencies and bytecode) and template of a stage, in build/$(STAGE)/.
 package: install
 	$(PY) -m infra.package --stage $(STAGE)
+
+# Pins what the Lambda ships (infra/runtime.lock) again, after a runtime dependency changed.
+lock: install
+	$(PY) -m infra.package --lock
 
 # Deploys build/$(STAGE) with CloudFormation: needs the AWS CLI, credentials and an S3
 # bucket for the code (DEPLOY_BUCKET). Creates the stack contacts-api-$(STAGE).

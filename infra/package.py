@@ -2,9 +2,12 @@
 
     python -m infra.package [--stage dev] [--out build] [--no-dependencies]
 
-Runs `chalice package` with the runtime dependencies of pyproject.toml (never the dev ones)
-and the resources of infra.template merged in, then adds precompiled bytecode to the zip:
-Lambda's code directory is read-only, so without it every cold start compiles every module.
+Runs `chalice package` with the locked runtime dependencies (infra/runtime.lock: those of
+pyproject.toml, never the dev ones, and everything they pull in, each at an exact version) and
+the resources of infra.template merged in, then adds precompiled bytecode to the zip: Lambda's
+code directory is read-only, so without it every cold start compiles every module.
+
+    python -m infra.package --lock      writes infra/runtime.lock again (`make lock`)
 """
 import argparse
 import importlib.util
@@ -23,10 +26,33 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOT_SHIPPED = {"chalice"}
 
 
+LOCK = os.path.join(ROOT, "infra", "runtime.lock")
+LOCK_HEADER = ("# Every package the deployed Lambda ships, with the exact version: the runtime dependencies of\n"
+               "# pyproject.toml (chalice excepted) and what they pull in. `make lock` writes it again.\n")
+
+
 def runtime_requirements() -> list:
+    """The runtime dependencies of pyproject.toml that ship, as pinned there."""
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
         dependencies = tomllib.load(handle)["project"]["dependencies"]
     return [d for d in dependencies if d.split("=")[0].split("[")[0].strip() not in NOT_SHIPPED]
+
+
+def locked_requirements() -> list:
+    with open(LOCK) as handle:
+        return [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+
+
+def write_lock() -> list:
+    """Install the runtime dependencies into a scratch environment and record what it holds."""
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run([sys.executable, "-m", "venv", scratch], check=True)
+        pip = os.path.join(scratch, "bin", "pip")
+        subprocess.run([pip, "install", "--quiet", *runtime_requirements()], check=True)
+        frozen = subprocess.run([pip, "freeze"], check=True, capture_output=True, text=True).stdout
+    with open(LOCK, "w") as handle:
+        handle.write(LOCK_HEADER + frozen)
+    return locked_requirements()
 
 
 def _chalice() -> str:
@@ -71,11 +97,11 @@ def build(stage: str, out: str, dependencies: bool = True) -> str:
         os.makedirs(project)
         shutil.copy(os.path.join(ROOT, "app.py"), project)
         shutil.copytree(os.path.join(ROOT, "chalicelib"), os.path.join(project, "chalicelib"),
-                        ignore=shutil.ignore_patterns("__pycache__", "local", "cli.py"))
+                        ignore=shutil.ignore_patterns("__pycache__", "local", "cli.py", "embedded.py"))
         shutil.copytree(os.path.join(ROOT, ".chalice"), os.path.join(project, ".chalice"),
                         ignore=shutil.ignore_patterns("deployments", "venv"))
         with open(os.path.join(project, "requirements.txt"), "w") as handle:
-            handle.write("\n".join(runtime_requirements() if dependencies else []) + "\n")
+            handle.write("\n".join(locked_requirements() if dependencies else []) + "\n")
         merge = os.path.join(scratch, "merge.json")
         sys.path.insert(0, ROOT)
         from infra.template import merge_template
@@ -95,7 +121,11 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=os.path.join(ROOT, "build"))
     parser.add_argument("--no-dependencies", action="store_true",
                         help="leave the runtime dependencies out (template checks)")
+    parser.add_argument("--lock", action="store_true", help="write infra/runtime.lock again, and stop")
     args = parser.parse_args(argv)
+    if args.lock:
+        print(f"{LOCK}: {len(write_lock())} packages")
+        return 0
     if importlib.util.find_spec("chalice") is None:
         raise SystemExit("chalice is not installed: run `make install` first")
     target = build(args.stage, args.out, dependencies=not args.no_dependencies)

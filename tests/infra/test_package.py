@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from infra.package import build, runtime_requirements
+from infra.package import build, locked_requirements, runtime_requirements
 from infra.template import DYNAMODB_ACTIONS, S3_ACTIONS
 
 
@@ -78,12 +78,25 @@ def test_the_zip_carries_bytecode_and_no_tooling(packaged):
     assert int.from_bytes(pyc[4:8], "little") == 1     # hash-based, never checked against mtimes
     assert not [n for n in names if n.startswith(("tests/", "bench/", "chalicelib/local/", "moto/",
                                                   "boto3/", "pytest/"))]
-    assert "chalicelib/cli.py" not in names
+    assert "chalicelib/cli.py" not in names and "chalicelib/store/embedded.py" not in names
 
 
 def test_runtime_requirements_leave_out_dev_dependencies():
     names = [r.split("==")[0] for r in runtime_requirements()]
     assert names == ["pynamodb", "defusedxml", "multipart", "pycountry", "vobject", "google-re2"]
+
+
+def test_the_lock_pins_every_runtime_dependency_as_pyproject_does():
+    """The lock holds exactly one version of each package, every pyproject pin among them, and
+    what the installed environment runs (so tests run what ships)."""
+    from importlib.metadata import version
+    locked = dict(line.split("==") for line in locked_requirements())
+    assert len(locked) == len(locked_requirements())
+    for requirement in runtime_requirements():
+        name, pinned = requirement.split("==")
+        assert locked[name] == pinned, name
+    for name, pinned in locked.items():
+        assert version(name) == pinned, name
 
 
 def test_importing_the_app_loads_no_optional_module():
