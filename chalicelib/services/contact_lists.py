@@ -77,12 +77,9 @@ def _stamp(value: str, name: str, upper: bool) -> str:
             return day.isoformat() + ("T23:59:59Z" if upper else "T00:00:00Z")
         if not _STAMP.match(value):
             raise ValueError(value)
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T"))
+        return v.utc_stamp(value)
     except ValueError:
         raise _bad(name) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _range(value: str, name: str) -> tuple:

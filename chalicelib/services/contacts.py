@@ -251,10 +251,7 @@ def parse(caller: Caller, data: dict, definitions: list, creating: bool) -> Draf
     if "tag_list" in data:
         values["tags"] = tag_names(data.get("tag_list"), messages)
     if "visibility" in data:
-        visibility = v.integer(data.get("visibility"), "Visibility", v.Messages())
-        if visibility not in VISIBILITIES:
-            messages.not_included("Visibility")
-        values["visibility"] = visibility
+        values["visibility"] = v.one_of(data.get("visibility"), "Visibility", VISIBILITIES, messages, required=True)
     if "assigned_to_id" in data:
         values["assigned_to_id"] = active_user_id(data.get("assigned_to_id"), "Assigned to", messages)
     if "author_id" in data and policy.may_set_author(caller):

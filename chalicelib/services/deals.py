@@ -151,7 +151,7 @@ def _attributes(caller: Caller, data: dict, project_id: int, creating: bool, def
         values["background"] = v.text(data.get("background"), "Background", messages) or None
         messages.check_length("Background", values["background"], BACKGROUND_MAX)
     if "status_id" in data or creating:
-        status_id = v.integer(data.get("status_id"), "Status", v.Messages()) if data.get("status_id") not in (None, "") \
+        status_id = v.as_integer(data.get("status_id")) if data.get("status_id") not in (None, "") \
             else (deal_statuses.default_status_id() if creating else None)
         if data.get("status_id") not in (None, "") and (status_id is None or records.get(
                 deal_statuses.DealStatusRecord, status_id) is None):

@@ -2,7 +2,6 @@
 needs add_notes (in one of the source's projects) and, on a contact, touches its updated_on
 (with its index entries) in the same transaction; editing or deleting needs delete_notes, or
 delete_own_notes on one's own note."""
-import datetime
 from dataclasses import dataclass
 
 from chalicelib.store import contacts as contact_store
@@ -64,13 +63,10 @@ def _stamp(value, messages: v.Messages):
     if value in (None, ""):
         return None
     try:
-        moment = datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        return v.utc_stamp(value)
     except ValueError:
         messages.add("Created on is not a valid date")
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _attributes(data: dict, creating: bool) -> dict:
@@ -86,10 +82,7 @@ def _attributes(data: dict, creating: bool) -> dict:
         values["subject"] = v.stripped(data.get("subject"), "Subject", messages) or None
         messages.check_length("Subject", values["subject"], SUBJECT_MAX)
     if "type_id" in data:
-        type_id = v.integer(data.get("type_id"), "Type", v.Messages()) if data.get("type_id") not in (None, "") else None
-        if data.get("type_id") not in (None, "") and type_id not in TYPES:
-            messages.not_included("Type")
-        values["type_id"] = type_id
+        values["type_id"] = v.one_of(data.get("type_id"), "Type", TYPES, messages)
     if "created_on" in data:
         stamp = _stamp(data.get("created_on"), messages)
         if stamp:

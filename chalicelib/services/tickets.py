@@ -55,10 +55,7 @@ def _attributes(data: dict, creating: bool) -> dict:
         values["description"] = v.text(data.get("description"), "Description", messages) or None
         messages.check_length("Description", values["description"], DESCRIPTION_MAX)
     if "status_id" in data:
-        status = v.integer(data.get("status_id"), "Status", v.Messages())
-        if status not in STATUSES:
-            messages.not_included("Status")
-        values["status_id"] = status
+        values["status_id"] = v.one_of(data.get("status_id"), "Status", STATUSES, messages, required=True)
     if "due_date" in data:
         values["due_date"] = v.optional_date(data, "due_date", "Due date", messages)
     messages.raise_any()

@@ -93,7 +93,9 @@ def listed(caller: Caller, status=None, name=None) -> list:
     if status is None:
         users = [u for u in users if int(u.status) == ACTIVE]
     elif str(status).strip() != "":
-        wanted = v.integer(status, "Status", v.Messages())
+        messages = v.Messages()
+        wanted = v.one_of(status, "Status", STATUSES, messages)
+        messages.raise_any()
         users = [u for u in users if int(u.status) == wanted]
     if name:
         needle = str(name).strip().lower()

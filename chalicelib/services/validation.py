@@ -107,22 +107,38 @@ def is_id(value) -> bool:
     return isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value) is not None
 
 
+def as_integer(value):
+    """The integer a value is (an int, or ASCII digits with an optional sign, up to 18 digits),
+    else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if abs(value) < 10 ** 18 else None
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,18}\s*", value):
+        return int(value)
+    return None
+
+
 def integer(value, attribute: str, messages: Messages):
     """An integer attribute; None and "" are None; anything else not an integer is invalid."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    number = as_integer(value)
+    if number is None:
         messages.invalid(attribute)
+    return number
+
+
+def one_of(value, attribute: str, choices, messages: Messages, required: bool = False):
+    """An integer among `choices` (a status, a visibility, a type); None and "" are None unless
+    `required`; any other value, integer or not, is `<attribute> is not included in the list`."""
+    if (value is None or value == "") and not required:
         return None
-    if isinstance(value, int):
-        if abs(value) >= 10 ** 18:
-            messages.invalid(attribute)
-            return None
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,18}\s*", value):
-        return int(value)
-    messages.invalid(attribute)
-    return None
+    number = as_integer(value)
+    if number not in choices:
+        messages.not_included(attribute)
+        return None
+    return number
 
 
 def integer_list(value, attribute: str, messages: Messages) -> list:
@@ -171,3 +187,15 @@ def section(params: dict, key: str) -> dict:
     which then fails validation with the usual messages."""
     value = params.get(key)
     return value if isinstance(value, dict) else {}
+
+
+def utc_stamp(text: str) -> str:
+    """An ISO 8601 date and time as stored: UTC, whole seconds, "Z" ("Z" or an offset may be
+    given; none means UTC). ValueError for anything else."""
+    text = str(text).strip()
+    if not text.isascii():
+        raise ValueError(text)
+    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

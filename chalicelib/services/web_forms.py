@@ -127,7 +127,9 @@ def submission(form: WebFormRecord, data: dict, project_ref) -> dict:
                if k not in ("visibility", "project_ids", "project_id", "author_id", "assigned_to_id")}
     allowed["visibility"] = 0
     if form.default_tags:
-        posted = tag_names(data.get("tag_list"), v.Messages()) if data.get("tag_list") else []
+        messages = v.Messages()
+        posted = tag_names(data.get("tag_list"), messages) if data.get("tag_list") else []
+        messages.raise_any()
         allowed["tag_list"] = list(form.default_tags) + posted
     if form.assigned_to_id:
         allowed["assigned_to_id"] = int(form.assigned_to_id)

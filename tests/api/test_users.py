@@ -79,6 +79,9 @@ def test_status_filter_and_name_search(api, admin_key, people):
     assert logins("?status=3") == ["bob"]
     assert logins("?status=") == ["admin", "alice", "bob"]
     assert logins("?name=ALI") == ["alice"]
+    for odd in ("abc", "9", "%C2%B2"):      # not a status: refused, not an empty list
+        r = api.get(f"/users.json?status={odd}", key=admin_key)
+        assert (r.status_code, body_json(r)) == (422, {"errors": ["Status is not included in the list"]})
 
 
 def test_non_admins_see_only_themselves(api, people):
