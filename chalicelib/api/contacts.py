@@ -8,6 +8,7 @@ from chalicelib.services import notes as note_rules
 from chalicelib.services import tickets as ticket_rules
 from chalicelib.services import web_forms as forms
 from chalicelib.services.errors import Unauthenticated
+from chalicelib.services.read_models import ContactPage
 from chalicelib.services.validation import section
 from chalicelib.web.auth import presented_credentials
 from chalicelib.web.document import Array, Document
@@ -15,7 +16,7 @@ from chalicelib.web.pagination import Page
 from chalicelib.web.request import created, done, ok, see_other, text_reply
 from chalicelib.web.routing import Routes, accepts_form_keys
 
-from .contact_views import Rendering, contact_view
+from .contact_views import contact_view
 from .vcards import CONTENT_TYPE as VCARD_TYPE, vcards
 from .web_forms import honeypot_reply, preflight, with_errors
 
@@ -39,21 +40,20 @@ def list_contacts(req):
         return text_reply(vcards(contacts, req.base_url), VCARD_TYPE, "contacts.vcf")
     page = req.page()
     total, contacts = lists.run(req.caller, query, page)
-    rendering = Rendering(req.caller, contacts)
-    rows = [contact_view(c, rendering, include_projects=query.include_projects) for c in contacts]
+    names = ContactPage(req.caller, contacts)
+    rows = [contact_view(c, names, include_projects=query.include_projects) for c in contacts]
     return ok(Document("contacts", Array("contact", rows), page.meta(total)))
 
 
 def _show_document(req, contact) -> Document:
     includes = req.includes()
-    notes = note_rules.of_source(contact) if "notes" in includes else []
-    rendering = Rendering(req.caller, [contact], users_of=notes)
-    rendering.notes = notes
-    if "deals" in includes:
-        rendering.deals = deal_rules.of_contact(req.caller, contact)
-    if includes & {"tickets", "issues"}:
-        rendering.tickets = ticket_rules.of_contact(contact)
-    return Document("contact", contact_view(contact, rendering, show=True, includes=req.includes()))
+    page = ContactPage(
+        req.caller, [contact],
+        notes=note_rules.of_source(contact) if "notes" in includes else (),
+        deals=deal_rules.of_contact(req.caller, contact) if "deals" in includes else (),
+        tickets=ticket_rules.of_contact(contact) if includes & {"tickets", "issues"} else (),
+        company=contact if "contacts" in includes and contact.is_company else None)
+    return Document("contact", contact_view(contact, page, show=True, includes=includes))
 
 
 @routes.get("/contacts/{id}", formats=WITH_VCARDS)

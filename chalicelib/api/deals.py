@@ -2,88 +2,73 @@
 GET /deal_statuses (+ admin POST/PUT/DELETE), GET/POST /projects/:id/deal_categories."""
 from decimal import Decimal
 
-from chalicelib.services import custom_fields as field_rules
 from chalicelib.services import deal_statuses as statuses
 from chalicelib.services import deals as rules
 from chalicelib.services import notes as note_rules
-from chalicelib.services import users
-from chalicelib.services.users import full_name
+from chalicelib.services.read_models import DealPage
 from chalicelib.services.validation import section
-from chalicelib.store import contacts as contact_store
-from chalicelib.store import records
-from chalicelib.store.directory import DealCategoryRecord
 from chalicelib.web.document import Array, Document, Obj, ref
 from chalicelib.web.request import created, done, listing, ok
 from chalicelib.web.routing import Routes
 
-from .field_values import custom_field_view
-from .notes import NoteAuthors, note_fields
+from .field_values import custom_field_view, user_ref
+from .notes import note_fields
 
 routes = Routes()
 
 
-class DealRendering:
-    """Names a page of deals refers to, read once: statuses, categories, contacts, users."""
+def contact_ref(page, contact_id):
+    """{id, name} of a contact the deal page may name (one the caller sees), or None."""
+    name = page.contact_names.get(int(contact_id)) if contact_id else None
+    return ref(int(contact_id), name) if name is not None else None
 
-    def __init__(self, caller, deals):
-        self.caller = caller
-        self.statuses = {int(s.id): s for s in statuses.statuses()}
-        category_ids = {int(d.category_id) for d in deals if d.category_id}
-        self.categories = {int(c.id): c for c in records.all_of(DealCategoryRecord)} if category_ids else {}
-        contact_ids = {int(c) for d in deals for c in [d.contact_id, *(d.related_contact_ids or [])] if c}
-        # Only contacts the caller sees are named: a deal never reveals a hidden one.
-        self.contacts = rules.visible_contacts(caller, contact_store.get_many(contact_ids))
-        user_ids = {int(u) for d in deals for u in (d.author_id, d.assigned_to_id) if u}
-        self.users = users.by_ids(user_ids)
-        self.definitions = field_rules.defined("deal")
 
-    def contact_ref(self, contact_id):
-        contact = self.contacts.get(int(contact_id)) if contact_id else None
-        return ref(int(contact.id), contact_store.display_name(contact)) if contact else None
+def status_ref(page, deal):
+    status = page.statuses.get(int(deal.status_id)) if deal.status_id else None
+    return ref(int(status.id), status.name) if status else None
 
-    def status_ref(self, deal):
-        status = self.statuses.get(int(deal.status_id)) if deal.status_id else None
-        return ref(int(status.id), status.name) if status else None
 
-    def project_ref(self, deal):
-        project = self.caller.project(deal.project_id)
-        return ref(int(project.id), project.name) if project else None
+def project_ref(page, deal):
+    project = page.caller.project(deal.project_id)
+    return ref(int(project.id), project.name) if project else None
 
 
 def _price(deal):
     return Decimal(deal.price) if deal.price else None
 
 
-def deal_summary(deal, rendering) -> Obj:
+def deal_summary(deal, page) -> Obj:
     """The shape of include=deals on a contact."""
     return Obj([("id", int(deal.id)), ("price", _price(deal)), ("currency", deal.currency),
-                ("price_type", deal.price_type), ("name", deal.name), ("project", rendering.project_ref(deal)),
-                ("status", rendering.status_ref(deal)), ("background", deal.background),
+                ("price_type", deal.price_type), ("name", deal.name), ("project", project_ref(page, deal)),
+                ("status", status_ref(page, deal)), ("background", deal.background),
                 ("created_on", deal.created_on), ("updated_on", deal.updated_on)])
 
 
-def deal_view(deal, rendering) -> Obj:
+def deal_view(deal, page) -> Obj:
     fields = [("id", int(deal.id)), ("name", deal.name), ("price", _price(deal)), ("currency", deal.currency),
               ("price_type", deal.price_type),
               ("probability", None if deal.probability is None else int(deal.probability)),
               ("due_date", deal.due_date), ("background", deal.background),
-              ("project", rendering.project_ref(deal)), ("status", rendering.status_ref(deal))]
-    category = rendering.categories.get(int(deal.category_id)) if deal.category_id else None
+              ("project", project_ref(page, deal)), ("status", status_ref(page, deal))]
+    category = page.categories.get(int(deal.category_id)) if deal.category_id else None
     if category is not None:
         fields.append(("category", ref(int(category.id), category.name)))
-    contact = rendering.contact_ref(deal.contact_id)
+    contact = contact_ref(page, deal.contact_id)
     if contact is not None:
         fields.append(("contact", contact))
     for key, user_id in (("author", deal.author_id), ("assigned_to", deal.assigned_to_id)):
-        user = rendering.users.get(int(user_id)) if user_id else None
+        user = user_ref(page, user_id)
         if user is not None:
-            fields.append((key, ref(int(user.id), full_name(user))))
-    related = [rendering.contact_ref(c) for c in deal.related_contact_ids or []]
+            fields.append((key, user))
+    related = [contact_ref(page, c) for c in deal.related_contact_ids or []]
     fields.append(("related_contacts", Array("contact", [r for r in related if r is not None])))
-    if rendering.definitions:
+    if page.definitions:
         values = deal.custom_values or {}
         fields.append(("custom_fields", Array("custom_field", [custom_field_view(d, values)
-                                                               for d in rendering.definitions])))
+                                                               for d in page.definitions])))
+    if page.notes:
+        fields.append(("notes", Array("note", [Obj([("id", int(n.id))] + note_fields(n, page)) for n in page.notes])))
     return Obj(fields + [("created_on", deal.created_on), ("updated_on", deal.updated_on)])
 
 
@@ -93,19 +78,13 @@ def list_deals(req):
     entries = rules.listed(req.caller, req.query, req.args.get("project_id"))
     page = req.page()
     deals = rules.page_of(entries, page)
-    rendering = DealRendering(req.caller, deals)
-    return ok(Document("deals", Array("deal", [deal_view(d, rendering) for d in deals]), page.meta(len(entries))))
+    names = DealPage(req.caller, deals)
+    return ok(Document("deals", Array("deal", [deal_view(d, names) for d in deals]), page.meta(len(entries))))
 
 
 def _document(req, deal) -> Document:
-    view = deal_view(deal, DealRendering(req.caller, [deal]))
-    if "notes" in req.includes():
-        notes = note_rules.of_source(deal)
-        if notes:
-            authors = NoteAuthors(notes)
-            view.fields.append(("notes", Array("note", [Obj([("id", int(n.id))] + note_fields(n, authors))
-                                                        for n in notes])))
-    return Document("deal", view)
+    notes = note_rules.of_source(deal) if "notes" in req.includes() else []
+    return Document("deal", deal_view(deal, DealPage(req.caller, [deal], notes=notes)))
 
 
 @routes.get("/deals/{id}")

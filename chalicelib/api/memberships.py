@@ -1,9 +1,8 @@
 """Memberships: GET/POST /projects/:id/memberships, GET/PUT/DELETE /memberships/:id."""
 from chalicelib.services import memberships as rules
+from chalicelib.services.read_models import MembershipPage
 from chalicelib.services.users import full_name
 from chalicelib.services.validation import section
-from chalicelib.store import records
-from chalicelib.store.directory import UserRecord
 from chalicelib.web.document import Array, Document, Obj, ref
 from chalicelib.web.request import created, done, listing, ok
 from chalicelib.web.routing import Routes
@@ -11,9 +10,10 @@ from chalicelib.web.routing import Routes
 routes = Routes()
 
 
-def membership_view(membership, caller, user=None) -> Obj:
+def membership_view(membership, page) -> Obj:
+    caller = page.caller
     project = caller.project(membership.project_id)
-    user = user or records.get(UserRecord, membership.user_id)
+    user = page.user(membership.user_id)
     roles = [caller.roles[int(r)] for r in membership.role_ids if int(r) in caller.roles]
     return Obj([
         ("id", int(membership.id)),
@@ -27,23 +27,21 @@ def membership_view(membership, caller, user=None) -> Obj:
 def list_memberships(req):
     _, members = rules.of_project(req.caller, req.args["id"])
     page = req.page()
-    shown = page.slice(members)
-    users = {int(u.id): u for u in rules.users_of(shown)}
-    return listing("memberships", "membership", members, page,
-                   lambda m: membership_view(m, req.caller, users.get(int(m.user_id))))
+    names = MembershipPage(req.caller, page.slice(members))
+    return listing("memberships", "membership", members, page, lambda m: membership_view(m, names))
 
 
 @routes.post("/projects/{id}/memberships")
 def create_membership(req):
     membership = rules.create(req.caller, req.args["id"], section(req.params, "membership"))
-    return created(Document("membership", membership_view(membership, req.caller)),
+    return created(Document("membership", membership_view(membership, MembershipPage(req.caller, [membership]))),
                    req.url(f"/memberships/{membership.id}"))
 
 
 @routes.get("/memberships/{id}")
 def show_membership(req):
     membership = rules.get(req.caller, req.args["id"])
-    return ok(Document("membership", membership_view(membership, req.caller)))
+    return ok(Document("membership", membership_view(membership, MembershipPage(req.caller, [membership]))))
 
 
 @routes.update("/memberships/{id}")

@@ -1,44 +1,33 @@
 """Notes: GET/PUT/DELETE /notes/:id, POST /notes, POST /contacts/:id/notes and
 POST /deals/:id/notes."""
 from chalicelib.services import notes as rules
-from chalicelib.services import users
-from chalicelib.services.users import full_name
+from chalicelib.services.read_models import Names
 from chalicelib.services.validation import section
-from chalicelib.web.document import Document, Obj, ref
+from chalicelib.web.document import Document, Obj
 from chalicelib.web.request import created, done, ok
 from chalicelib.web.routing import Routes
+
+from .field_values import user_ref
 
 routes = Routes()
 
 
-def note_fields(note, rendering) -> list:
+def note_fields(note, names) -> list:
     fields = [("content", note.content), ("type_id", None if note.type_id is None else int(note.type_id))]
-    author = rendering.user_ref(note.author_id)
+    author = user_ref(names, note.author_id)
     if author is not None:
         fields.append(("author", author))
     return fields + [("created_on", note.created_on), ("updated_on", note.updated_on)]
 
 
-def note_view(note, source, rendering) -> Obj:
+def note_view(note, source, names) -> Obj:
     source = Obj([("id", int(source.record.id)), ("name", source.name), ("type", source.kind)],
                  attrs=("id", "name", "type"))
-    return Obj([("id", int(note.id)), ("source", source), ("subject", note.subject)] + note_fields(note, rendering))
+    return Obj([("id", int(note.id)), ("source", source), ("subject", note.subject)] + note_fields(note, names))
 
 
 def _document(req, note, source) -> Document:
-    return Document("note", note_view(note, source, NoteAuthors([note])))
-
-
-class NoteAuthors:
-    """The authors of some notes, read with one BatchGetItem."""
-
-    def __init__(self, notes):
-        ids = {int(n.author_id) for n in notes if n.author_id}
-        self.users = users.by_ids(ids)
-
-    def user_ref(self, user_id):
-        user = self.users.get(int(user_id)) if user_id else None
-        return ref(int(user.id), full_name(user)) if user else None
+    return Document("note", note_view(note, source, Names([note.author_id])))
 
 
 @routes.get("/notes/{id}")

@@ -1,8 +1,8 @@
 """Tickets: GET/POST /tickets, GET/PUT/DELETE /tickets/:id."""
 from chalicelib.services import policy
 from chalicelib.services import tickets as rules
+from chalicelib.services.read_models import TicketPage
 from chalicelib.services.validation import section
-from chalicelib.store import contacts as contact_store
 from chalicelib.web.document import Document, Obj, ref
 from chalicelib.web.request import created, done, listing, ok
 from chalicelib.web.routing import Routes
@@ -20,12 +20,12 @@ def ticket_summary(ticket) -> Obj:
                 ("due_date", ticket.due_date), ("created_on", ticket.created_on), ("updated_on", ticket.updated_on)])
 
 
-def ticket_view(ticket, caller, contact_name=None) -> Obj:
-    project = caller.project(ticket.project_id)
+def ticket_view(ticket, page) -> Obj:
+    project = page.caller.project(ticket.project_id)
     fields = [("id", int(ticket.id)), ("subject", ticket.subject), ("description", ticket.description),
               ("status", status_ref(ticket)), ("due_date", ticket.due_date),
-              ("contact", ref(int(ticket.contact_id), contact_name or ""))]
-    if project is not None and policy.sees_project(caller, project):
+              ("contact", ref(int(ticket.contact_id), page.names.get(int(ticket.contact_id), "")))]
+    if project is not None and policy.sees_project(page.caller, project):
         fields.append(("project", ref(int(project.id), project.name)))
     return Obj(fields + [("created_on", ticket.created_on), ("updated_on", ticket.updated_on)])
 
@@ -34,22 +34,20 @@ def ticket_view(ticket, caller, contact_name=None) -> Obj:
 def list_tickets(req):
     tickets = rules.listed(req.caller, req.query)
     page = req.page()
-    names = {c_id: e.name for c_id, e in
-             contact_store.entries_by_id({int(t.contact_id) for t in page.slice(tickets)}).items()}
-    return listing("tickets", "ticket", tickets, page,
-                   lambda t: ticket_view(t, req.caller, names.get(int(t.contact_id))))
+    names = TicketPage(req.caller, page.slice(tickets))
+    return listing("tickets", "ticket", tickets, page, lambda t: ticket_view(t, names))
 
 
 @routes.get("/tickets/{id}")
 def show_ticket(req):
     ticket, contact = rules.find(req.caller, req.args["id"])
-    return ok(Document("ticket", ticket_view(ticket, req.caller, contact_store.display_name(contact))))
+    return ok(Document("ticket", ticket_view(ticket, TicketPage(req.caller, [ticket], contact))))
 
 
 @routes.post("/tickets")
 def create_ticket(req):
     ticket, contact = rules.create(req.caller, section(req.params, "ticket"))
-    return created(Document("ticket", ticket_view(ticket, req.caller, contact_store.display_name(contact))),
+    return created(Document("ticket", ticket_view(ticket, TicketPage(req.caller, [ticket], contact))),
                    req.url(f"/tickets/{ticket.id}"))
 
 

@@ -1,6 +1,6 @@
 """vCard 3.0 of contacts, built with vobject (imported only when a vCard is asked for)."""
 from chalicelib.services.contacts import country_name
-from chalicelib.store.contacts import display_name
+from chalicelib.services.contacts import display_name
 
 CONTENT_TYPE = "text/vcard; charset=utf-8"
 

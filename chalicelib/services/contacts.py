@@ -57,6 +57,11 @@ def find(caller: Caller, contact_id, permission: str = None):
     return contact
 
 
+def display_name(contact) -> str:
+    """A contact's name as lists, references and vCards show it."""
+    return store.display_name(contact)
+
+
 def country_name(code):
     if not code:
         return None

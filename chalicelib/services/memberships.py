@@ -3,7 +3,7 @@ manage_contacts in the project. A user is a member of a project at most once."""
 
 from chalicelib.store import records, unique
 from chalicelib.store.directory import MembershipRecord, UserRecord
-from chalicelib.store.operations import fetch_many, next_id, now
+from chalicelib.store.operations import next_id, now
 
 from . import projects as project_rules
 from . import validation as v
@@ -89,8 +89,3 @@ def delete(caller: Caller, membership_id) -> None:
     membership = get(caller, membership_id)
     first, *others = membership.copies()
     unique.remove(first, copies=others)
-
-
-def users_of(memberships) -> list:
-    """The users of a page of memberships, with one BatchGetItem."""
-    return list(fetch_many(UserRecord, {int(m.user_id) for m in memberships}).values())

@@ -45,6 +45,13 @@ def test_the_web_layer_reaches_the_store_only_through_the_services():
     assert {name: found for name, found in offenders.items() if found} == {}
 
 
+def test_views_reach_the_store_only_through_the_services():
+    """chalicelib/api builds documents from the read models services hand it (read_models.py)."""
+    offenders = {name: sorted(m for m in _imported(tree) if m.startswith("chalicelib.store"))
+                 for name, tree in _modules() if name.startswith("chalicelib/api/")}
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
 def test_the_walk_sees_what_it_looks_for():
     """The check above would pass on nothing: make sure it finds the store's own imports."""
     found = dict(_modules())
