@@ -30,8 +30,8 @@ def address_view(address) -> Obj:
     return Obj(fields)
 
 
-def contact_view(contact, page, include_projects=False, show=False, includes=()) -> Obj:
-    """A contact as lists (`show` False) and shows render it, from its read model (a ContactPage)."""
+def _head(contact, page) -> list:
+    """The fields every contact document starts with, up to its visibility."""
     fields = [("id", int(contact.id))]
     if contact.avatar_id:
         fields.append(("avatar", Obj([("attachment_id", int(contact.avatar_id))], attrs=("attachment_id",))))
@@ -49,24 +49,36 @@ def contact_view(contact, page, include_projects=False, show=False, includes=())
         fields.append(("phones", Array("phone", [Obj([("number", p)]) for p in contact.phones])))
     if contact.emails:
         fields.append(("emails", Array("email", [Obj([("address", e)]) for e in contact.emails])))
-    fields += [("tag_list", Joined(contact.tags or [])), ("visibility", int(contact.visibility))]
-    if include_projects and not show:
-        fields.append(("projects", projects_view(page, contact)))
+    return fields + [("tag_list", Joined(contact.tags or [])), ("visibility", int(contact.visibility))]
+
+
+def _tail(contact, page) -> list:
+    """Custom fields and timestamps."""
+    fields = []
     if page.definitions:
         values = contact.custom_values or {}
         fields.append(("custom_fields", Array("custom_field", [custom_field_view(d, values)
                                                                for d in page.definitions])))
-    fields += [("created_on", contact.created_on), ("updated_on", contact.updated_on)]
-    if show:
-        fields.append(("projects", projects_view(page, contact)))
-        if "notes" in includes and page.notes:
-            fields.append(("notes", Array("note", [Obj([("id", int(n.id))] + note_fields(n, page))
-                                                   for n in page.notes])))
-        if "contacts" in includes and page.people:
-            fields.append(("contacts", Array("contact", [ref(i, name) for i, name in page.people])))
-        if "deals" in includes and page.deals:
-            fields.append(("deals", Array("deal", [deal_summary(d, page.deal_page) for d in page.deals])))
-        for key in ("tickets", "issues"):   # python-redmine reads them as issues
-            if key in includes and page.tickets:
-                fields.append((key, Array(key[:-1], [ticket_summary(t) for t in page.tickets])))
+    return fields + [("created_on", contact.created_on), ("updated_on", contact.updated_on)]
+
+
+def contact_row(contact, page, include_projects: bool = False) -> Obj:
+    """A contact in a list (projects before the custom fields, when asked for)."""
+    projects = [("projects", projects_view(page, contact))] if include_projects else []
+    return Obj(_head(contact, page) + projects + _tail(contact, page))
+
+
+def contact_show(contact, page, includes=frozenset()) -> Obj:
+    """One contact shown: its projects after the timestamps, then the includes asked for."""
+    fields = _head(contact, page) + _tail(contact, page) + [("projects", projects_view(page, contact))]
+    if "notes" in includes and page.notes:
+        fields.append(("notes", Array("note", [Obj([("id", int(n.id))] + note_fields(n, page))
+                                               for n in page.notes])))
+    if "contacts" in includes and page.people:
+        fields.append(("contacts", Array("contact", [ref(i, name) for i, name in page.people])))
+    if "deals" in includes and page.deals:
+        fields.append(("deals", Array("deal", [deal_summary(d, page.deal_page) for d in page.deals])))
+    for key in ("tickets", "issues"):   # python-redmine reads them as issues
+        if key in includes and page.tickets:
+            fields.append((key, Array(key[:-1], [ticket_summary(t) for t in page.tickets])))
     return Obj(fields)

@@ -16,7 +16,7 @@ from chalicelib.web.pagination import Page
 from chalicelib.web.request import created, done, ok, see_other, text_reply
 from chalicelib.web.routing import Routes, accepts_form_keys
 
-from .contact_views import contact_view
+from .contact_views import contact_row, contact_show
 from .vcards import CONTENT_TYPE as VCARD_TYPE, vcards
 from .web_forms import honeypot_reply, preflight, with_errors
 
@@ -41,7 +41,7 @@ def list_contacts(req):
     page = req.page()
     total, contacts = lists.run(req.caller, query, page)
     names = ContactPage(req.caller, contacts)
-    rows = [contact_view(c, names, include_projects=query.include_projects) for c in contacts]
+    rows = [contact_row(c, names, include_projects=query.include_projects) for c in contacts]
     return ok(Document("contacts", Array("contact", rows), page.meta(total)))
 
 
@@ -53,7 +53,7 @@ def _show_document(req, contact) -> Document:
         deals=deal_rules.of_contact(req.caller, contact) if "deals" in includes else (),
         tickets=ticket_rules.of_contact(contact) if includes & {"tickets", "issues"} else (),
         company=contact if "contacts" in includes and contact.is_company else None)
-    return Document("contact", contact_view(contact, page, show=True, includes=includes))
+    return Document("contact", contact_show(contact, page, includes))
 
 
 @routes.get("/contacts/{id}", formats=WITH_VCARDS)

@@ -1,6 +1,6 @@
 """Views are pure: once a read model is built, rendering the documents makes no DynamoDB call
 (every include of a contact, a deal with its notes, tickets, memberships, in both formats)."""
-from chalicelib.api.contact_views import contact_view
+from chalicelib.api.contact_views import contact_row, contact_show
 from chalicelib.api.deals import deal_view
 from chalicelib.api.memberships import membership_view
 from chalicelib.api.tickets import ticket_view
@@ -49,8 +49,8 @@ def test_rendering_reads_nothing(api, crm):
         ticket_page = TicketPage(caller, [ticket])
         membership_page = MembershipPage(caller, [membership])
         with meter.measure() as cost:
-            documents = [Document("contact", contact_view(company, contact_page, show=True, includes=INCLUDES)),
-                         Document("contact", contact_view(company, contact_page, include_projects=True)),
+            documents = [Document("contact", contact_show(company, contact_page, INCLUDES)),
+                         Document("contact", contact_row(company, contact_page, include_projects=True)),
                          Document("deal", deal_view(deal, deal_page)),
                          Document("ticket", ticket_view(ticket, ticket_page)),
                          Document("membership", membership_view(membership, membership_page))]
