@@ -14,7 +14,7 @@ from chalicelib.web.auth import presented_credentials
 from chalicelib.web.document import Array, Document
 from chalicelib.web.pagination import Page
 from chalicelib.web.request import created, done, ok, see_other, text_reply
-from chalicelib.web.routing import Routes, accepts_form_keys
+from chalicelib.web.routing import Routes
 
 from .contact_views import contact_row, contact_show
 from .vcards import CONTENT_TYPE as VCARD_TYPE, vcards
@@ -64,9 +64,8 @@ def show_contact(req):
     return ok(_show_document(req, contact))
 
 
-@routes.post("/contacts")
-@routes.post("/projects/{project_id}/contacts")
-@accepts_form_keys
+@routes.post("/contacts", form_keys=True)
+@routes.post("/projects/{project_id}/contacts", form_keys=True)
 def create_contact(req):
     """A create, from an API client or from a lead form (SPEC sections 5 and 7)."""
     data = section(req.params, "contact")
@@ -101,9 +100,8 @@ def create_contact(req):
     return created(_show_document(req, contact), req.url(f"/contacts/{contact.id}"))
 
 
-@routes.options("/contacts")
-@routes.options("/projects/{project_id}/contacts")
-@accepts_form_keys
+@routes.options("/contacts", form_keys=True)
+@routes.options("/projects/{project_id}/contacts", form_keys=True)
 def preflight_contact(req):
     return preflight(req)
 

@@ -9,14 +9,11 @@ routes = Routes()
 IMAGE_EXTENSIONS = ("json", "xml", "png", "jpg", "jpeg", "gif", "webp")
 
 
-@routes.post("/uploads")
+@routes.post("/uploads", raw_body=True, max_body_bytes=rules.MAX_BYTES)   # the body is the file itself
 def upload(req):
     attachment = rules.upload(req.caller, req.raw_body)
     return created(Document("upload", Obj([("token", attachment.token)])), req.url(f"/attachments/{attachment.id}"))
 
-
-upload.raw_body = True                  # the body is the file itself, never decoded
-upload.max_body_bytes = rules.MAX_BYTES
 
 
 @routes.get("/attachments/{id}", formats=IMAGE_EXTENSIONS)

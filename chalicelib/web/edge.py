@@ -138,16 +138,16 @@ class Edge:
                 raw = chalice_request.raw_body or b""
                 if isinstance(raw, str):
                     raw = raw.encode("utf-8")
-                limit = getattr(match.route.handler, "max_body_bytes", config.MAX_BODY_BYTES)
+                limit = match.route.max_body_bytes or config.MAX_BODY_BYTES
                 if len(raw) > limit:
                     raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
                 request.raw_body = raw
-                if not getattr(match.route.handler, "raw_body", False):
+                if not match.route.raw_body:
                     request.body = decode_body(raw, headers.get("content-type", ""))
             request.caller = caller_for(request.params, headers, request.client_address)
             if request.caller.form is not None:
                 # A form key creates contacts and nothing else, with small bodies only.
-                if not getattr(match.route.handler, "accepts_form_keys", False):
+                if not match.route.form_keys:
                     raise Forbidden()
                 if len(request.raw_body) > FORM_BODY_BYTES:
                     raise PayloadTooLarge(f"Request body is larger than {FORM_BODY_BYTES} bytes")

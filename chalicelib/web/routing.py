@@ -20,6 +20,9 @@ class Route:
     segments: tuple
     handler: object
     formats: tuple
+    form_keys: bool = False          # a web form's key may call it (every other route answers it 403)
+    raw_body: bool = False           # the body is handed over as bytes, never decoded
+    max_body_bytes: int = None       # a limit of its own instead of the configured one
 
     def match(self, segments):
         if len(segments) != len(self.segments):
@@ -45,12 +48,13 @@ class Routes:
     def __init__(self):
         self.entries = []
 
-    def route(self, methods, path, formats=DEFAULT_FORMATS):
+    def route(self, methods, path, formats=DEFAULT_FORMATS, **options):
+        """`options`: the Route's form_keys, raw_body, max_body_bytes."""
         segments = tuple(s for s in path.strip("/").split("/") if s)
 
         def register(handler):
             for method in methods:
-                self.entries.append(Route(method, segments, handler, tuple(formats)))
+                self.entries.append(Route(method, segments, handler, tuple(formats), **options))
             return handler
         return register
 
@@ -69,12 +73,6 @@ class Routes:
 
     def options(self, path, **kw):
         return self.route(["OPTIONS"], path, **kw)
-
-
-def accepts_form_keys(handler):
-    """Marks a handler a web form's key may call (every other one answers it 403)."""
-    handler.accepts_form_keys = True
-    return handler
 
 
 @dataclass
