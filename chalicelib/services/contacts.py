@@ -25,11 +25,18 @@ from . import policy
 from .policy import VISIBILITIES, Caller
 from .writes import versioned
 
-TEXT_FIELDS = (("first_name", "First name"), ("last_name", "Last name"),
-               ("middle_name", "Middle name"), ("company", "Company"), ("website", "Website"),
-               ("skype_name", "Skype name"), ("job_title", "Job title"))
 TEXT_MAX = 255
 LONG_TEXT_MAX = 65536
+# The plain attributes of a contact; lists, tags, projects, users and the address are read in code.
+FIELDS = (
+    v.Field("first_name", "First name", required=True, max_length=TEXT_MAX, on_create=True),
+    *(v.Field(key, label, max_length=TEXT_MAX) for key, label in (
+        ("last_name", "Last name"), ("middle_name", "Middle name"), ("company", "Company"),
+        ("website", "Website"), ("skype_name", "Skype name"), ("job_title", "Job title"))),
+    v.Field("background", "Background", kind="long_text", max_length=LONG_TEXT_MAX),
+    v.Field("is_company", "Is company", kind="boolean", default=False),
+    v.Field("birthday", "Birthday", kind="date"),
+)
 MAX_PROJECTS, MAX_TAGS, TAG_MAX, MAX_VALUES = 20, 30, 100, 50
 ADDRESS_FIELDS = ("street1", "street2", "city", "region", "postcode", "country_code")
 RENAME_BATCH = 25
@@ -232,20 +239,7 @@ def parse(caller: Caller, data: dict, definitions: list, creating: bool) -> Draf
     messages = v.Messages()
     draft = Draft()
     values = draft.values
-    for key, label in TEXT_FIELDS:
-        if key in data or (creating and key == "first_name"):
-            text = v.stripped(data.get(key), label, messages) or None
-            if key == "first_name" and not text:
-                messages.blank(label)
-            messages.check_length(label, text, TEXT_MAX)
-            values[key] = text
-    if "background" in data:
-        values["background"] = v.text(data.get("background"), "Background", messages) or None
-        messages.check_length("Background", values["background"], LONG_TEXT_MAX)
-    if "is_company" in data:
-        values["is_company"] = v.boolean(data.get("is_company"), "Is company", messages, default=False)
-    if "birthday" in data:
-        values["birthday"] = v.optional_date(data, "birthday", "Birthday", messages)
+    values.update(v.read_fields(data, FIELDS, messages, creating))
     if "phone" in data or "phones" in data:
         values["phones"] = _listed(data, "phone", "phones", "number", "Phone", messages)
     if "email" in data or "emails" in data:

@@ -69,20 +69,17 @@ def _stamp(value, messages: v.Messages):
         return None
 
 
+FIELDS = (
+    v.Field("content", "Content", kind="long_text", required=True, max_length=CONTENT_MAX, on_create=True,
+            empty_is_none=False),
+    v.Field("subject", "Subject", max_length=SUBJECT_MAX),
+    v.Field("type_id", "Type", kind="choice", choices=TYPES),
+)
+
+
 def _attributes(data: dict, creating: bool) -> dict:
     messages = v.Messages()
-    values = {}
-    if creating or "content" in data:
-        content = v.text(data.get("content"), "Content", messages)
-        if not (content or "").strip():
-            messages.blank("Content")
-        messages.check_length("Content", content, CONTENT_MAX)
-        values["content"] = content
-    if "subject" in data:
-        values["subject"] = v.stripped(data.get("subject"), "Subject", messages) or None
-        messages.check_length("Subject", values["subject"], SUBJECT_MAX)
-    if "type_id" in data:
-        values["type_id"] = v.one_of(data.get("type_id"), "Type", TYPES, messages)
+    values = v.read_fields(data, FIELDS, messages, creating)
     if "created_on" in data:
         stamp = _stamp(data.get("created_on"), messages)
         if stamp:

@@ -96,12 +96,19 @@ def descendants(caller: Caller, project_id: int) -> list:
     return found
 
 
+# The plain attributes; the identifier (create only), the parent and the status are rules in code.
+FIELDS = (
+    v.Field("name", "Name", required=True, max_length=NAME_MAX, on_create=True, empty_is_none=False),
+    v.Field("description", "Description", kind="long_text", max_length=DESCRIPTION_MAX, empty_is_none=False),
+    v.Field("is_public", "Public", kind="boolean", default=True, on_create=True),
+)
+
+
 def _attributes(caller: Caller, data: dict, project=None) -> dict:
     messages = v.Messages()
     creating = project is None
     values = {}
-    if creating or "name" in data:
-        values["name"] = v.required(data, "name", "Name", messages, NAME_MAX)
+    values.update(v.read_fields(data, FIELDS[:1], messages, creating))
     if creating:
         identifier = v.stripped(data.get("identifier"), "Identifier", messages)
         if not identifier:
@@ -115,11 +122,7 @@ def _attributes(caller: Caller, data: dict, project=None) -> dict:
         elif records.find_lookup("identifier", identifier):
             messages.taken("Identifier")
         values["identifier"] = identifier
-    if "description" in data:
-        values["description"] = v.text(data.get("description"), "Description", messages)
-        messages.check_length("Description", values["description"], DESCRIPTION_MAX)
-    if "is_public" in data or creating:
-        values["is_public"] = v.boolean(data.get("is_public"), "Public", messages, default=True)
+    values.update(v.read_fields(data, FIELDS[1:], messages, creating))
     if "parent_id" in data:
         parent_ref = data.get("parent_id")
         if isinstance(parent_ref, dict):

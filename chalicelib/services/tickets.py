@@ -46,18 +46,17 @@ def listed(caller: Caller, params: dict) -> list:
             if int(t.contact_id) in entries and policy.sees_contact(caller, entries[int(t.contact_id)])]
 
 
+FIELDS = (
+    v.Field("subject", "Subject", required=True, max_length=SUBJECT_MAX, on_create=True, empty_is_none=False),
+    v.Field("description", "Description", kind="long_text", max_length=DESCRIPTION_MAX),
+    v.Field("status_id", "Status", kind="choice", choices=tuple(STATUSES), required=True),
+    v.Field("due_date", "Due date", kind="date"),
+)
+
+
 def _attributes(data: dict, creating: bool) -> dict:
     messages = v.Messages()
-    values = {}
-    if creating or "subject" in data:
-        values["subject"] = v.required(data, "subject", "Subject", messages, SUBJECT_MAX)
-    if "description" in data:
-        values["description"] = v.text(data.get("description"), "Description", messages) or None
-        messages.check_length("Description", values["description"], DESCRIPTION_MAX)
-    if "status_id" in data:
-        values["status_id"] = v.one_of(data.get("status_id"), "Status", STATUSES, messages, required=True)
-    if "due_date" in data:
-        values["due_date"] = v.optional_date(data, "due_date", "Due date", messages)
+    values = v.read_fields(data, FIELDS, messages, creating)
     messages.raise_any()
     return values
 

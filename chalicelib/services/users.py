@@ -107,6 +107,13 @@ def listed(caller: Caller, status=None, name=None) -> list:
 
 # ------------------------------------------------------------------ writes
 
+NAME_FIELDS = (
+    v.Field("firstname", "First name", required=True, max_length=NAME_MAX, on_create=True, empty_is_none=False),
+    v.Field("lastname", "Last name", required=True, max_length=NAME_MAX, on_create=True, empty_is_none=False),
+)
+ADMIN_FIELDS = (v.Field("admin", "Administrator", kind="boolean", default=False),)
+
+
 def _attributes(data: dict, user=None) -> dict:
     messages = v.Messages()
     creating = user is None
@@ -124,9 +131,7 @@ def _attributes(data: dict, user=None) -> dict:
             if owner and (creating or owner != int(user.id)):
                 messages.taken("Login")
         values["login"] = login
-    for key, label in (("firstname", "First name"), ("lastname", "Last name")):
-        if creating or key in data:
-            values[key] = v.required(data, key, label, messages, NAME_MAX)
+    values.update(v.read_fields(data, NAME_FIELDS, messages, creating))
     if creating or "mail" in data:
         mail = v.stripped(data.get("mail"), "Email", messages)
         if not mail:
@@ -153,8 +158,7 @@ def _attributes(data: dict, user=None) -> dict:
             messages.too_long("Password", PASSWORD_MAX)
         else:
             values["password_hash"] = hash_password(password)
-    if "admin" in data:
-        values["admin"] = v.boolean(data.get("admin"), "Administrator", messages, default=False)
+    values.update(v.read_fields(data, ADMIN_FIELDS, messages, creating))
     if "status" in data:
         status = v.integer(data.get("status"), "Status", messages)
         if status not in STATUSES:

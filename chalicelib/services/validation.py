@@ -2,6 +2,7 @@
 wire values (JSON gives typed values, XML and forms give strings)."""
 import datetime
 import re
+from dataclasses import dataclass
 
 from .errors import Invalid
 
@@ -199,3 +200,52 @@ def utc_stamp(text: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
     return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute of a write body, declared: how it is read, what it must be. Rules that
+    span attributes, or need the store, stay code beside the table (`check` runs last, on a
+    value that passed everything else)."""
+    key: str
+    label: str
+    kind: str = "text"          # text (stripped), long_text (kept as sent), boolean, choice, date, integer
+    required: bool = False      # blank is "<label> cannot be blank" (a choice: "is not included")
+    max_length: int = None
+    choices: tuple = ()
+    default: object = None      # a boolean's value when blank
+    on_create: bool = False     # read on create even when absent
+    empty_is_none: bool = True  # a blank text is stored as nothing
+    check: object = None        # (value, messages) -> None
+
+    def read(self, data: dict, messages: Messages):
+        before = len(messages.items)
+        raw = data.get(self.key)
+        if self.kind in ("text", "long_text"):
+            value = (stripped if self.kind == "text" else text)(raw, self.label, messages)
+            if self.required and not (value or "").strip():
+                messages.blank(self.label)
+            if self.max_length:
+                messages.check_length(self.label, value, self.max_length)
+            if self.empty_is_none:
+                value = value or None
+        elif self.kind == "boolean":
+            value = boolean(raw, self.label, messages, default=self.default)
+        elif self.kind == "choice":
+            value = one_of(raw, self.label, self.choices, messages, required=self.required)
+        elif self.kind == "date":
+            value = optional_date(data, self.key, self.label, messages)
+        elif self.kind == "integer":
+            value = integer(raw, self.label, messages)
+        else:
+            raise ValueError(f"unknown field kind {self.kind}")
+        if self.check is not None and len(messages.items) == before and value not in (None, ""):
+            self.check(value, messages)
+        return value
+
+
+def read_fields(data: dict, fields, messages: Messages, creating: bool) -> dict:
+    """The values of the declared fields a body sends (and, on create, those read even when
+    absent), each checked; every message goes to `messages`, in the table's order."""
+    return {field.key: field.read(data, messages) for field in fields
+            if field.key in data or (creating and field.on_create)}
