@@ -111,12 +111,20 @@ def value_errors(field, value: str) -> list:
     return errors
 
 
+# The plain attributes, read in turn with the rules on formats, values and patterns in code.
+FIELDS = (
+    v.Field("name", "Name", required=True, max_length=NAME_MAX, on_create=True, empty_is_none=False),
+    v.Field("is_required", "Required", kind="boolean", default=False, on_create=True),
+    v.Field("multiple", "Multiple", kind="boolean", default=False, on_create=True),
+    v.Field("position", "Position", kind="integer"),
+)
+
+
 def _attributes(data: dict, field=None) -> dict:
     messages = v.Messages()
     creating = field is None
     values = {}
-    if creating or "name" in data:
-        values["name"] = v.required(data, "name", "Name", messages, NAME_MAX)
+    values.update(v.read_fields(data, FIELDS[:1], messages, creating))
     if creating:
         kind = v.stripped(data.get("customized_type"), "Customized type", messages) or "contact"
         if kind not in CUSTOMIZED_TYPES:
@@ -132,9 +140,7 @@ def _attributes(data: dict, field=None) -> dict:
     possible = values.get("possible_values", field.possible_values if field else [])
     if field_format == "list" and not possible:
         messages.blank("Possible values")
-    for key, label in (("is_required", "Required"), ("multiple", "Multiple")):
-        if key in data or creating:
-            values[key] = v.boolean(data.get(key), label, messages, default=False)
+    values.update(v.read_fields(data, FIELDS[1:3], messages, creating))
     if values.get("multiple") and field_format != "list":
         values["multiple"] = False
     for key, label in (("min_length", "Minimum length"), ("max_length", "Maximum length")):
@@ -148,8 +154,7 @@ def _attributes(data: dict, field=None) -> dict:
         if regexp and _compiled(regexp) is None:
             messages.invalid("Regular expression")
         values["regexp"] = regexp
-    if "position" in data:
-        values["position"] = v.integer(data.get("position"), "Position", messages)
+    values.update(v.read_fields(data, FIELDS[3:], messages, creating))
     messages.raise_any()
     if "default_value" in data:
         default = v.text(data.get("default_value"), "Default value", messages) or None

@@ -38,16 +38,18 @@ def _save_status(name, closed, default, position) -> DealStatusRecord:
     return status
 
 
+NAME = v.Field("name", "Name", required=True, max_length=NAME_MAX, on_create=True, empty_is_none=False)
+STATUS_FIELDS = (
+    NAME,
+    v.Field("is_closed", "Closed", kind="boolean", default=False),
+    v.Field("is_default", "Default", kind="boolean", default=False),
+    v.Field("position", "Position", kind="integer"),
+)
+
+
 def _status_attributes(data: dict, creating: bool) -> dict:
     messages = v.Messages()
-    values = {}
-    if creating or "name" in data:
-        values["name"] = v.required(data, "name", "Name", messages, NAME_MAX)
-    for key, label in (("is_closed", "Closed"), ("is_default", "Default")):
-        if key in data:
-            values[key] = v.boolean(data.get(key), label, messages, default=False)
-    if "position" in data:
-        values["position"] = v.integer(data.get("position"), "Position", messages)
+    values = v.read_fields(data, STATUS_FIELDS, messages, creating)
     messages.raise_any()
     return values
 
@@ -107,7 +109,7 @@ def create_category(caller: Caller, project_ref, data: dict) -> DealCategoryReco
     project = project_rules.find(caller, project_ref)
     policy.require_manager(caller, project)
     messages = v.Messages()
-    name = v.required(data, "name", "Name", messages, NAME_MAX)
+    name = v.read_fields(data, (NAME,), messages, creating=True)["name"]
     messages.raise_any()
     category_id = next_id(DealCategoryRecord.KIND)
     stamp = now()

@@ -123,11 +123,27 @@ def _contact(caller: Caller, value, label: str, messages: v.Messages):
     return number
 
 
+def _percentage(value, messages: v.Messages) -> None:
+    if not 0 <= value <= 100:
+        messages.add("Probability must be between 0 and 100")
+
+
+# The plain attributes (the price is read between the name and the rest); statuses, categories,
+# users, contacts and custom fields are rules in code.
+FIELDS = (
+    v.Field("name", "Name", required=True, max_length=NAME_MAX, on_create=True, empty_is_none=False),
+    v.Field("currency", "Currency", max_length=TEXT_MAX),
+    v.Field("price_type", "Price type", max_length=TEXT_MAX),
+    v.Field("probability", "Probability", kind="integer", check=_percentage),
+    v.Field("due_date", "Due date", kind="date"),
+    v.Field("background", "Background", kind="long_text", max_length=BACKGROUND_MAX),
+)
+
+
 def _attributes(caller: Caller, data: dict, project_id: int, creating: bool, definitions: list) -> dict:
     messages = v.Messages()
     values = {}
-    if creating or "name" in data:
-        values["name"] = v.required(data, "name", "Name", messages, NAME_MAX)
+    values.update(v.read_fields(data, FIELDS[:1], messages, creating))
     if "price" in data:
         raw = data.get("price")
         try:
@@ -136,20 +152,7 @@ def _attributes(caller: Caller, data: dict, project_id: int, creating: bool, def
                 raise InvalidOperation
         except (InvalidOperation, ValueError, TypeError):
             messages.add("Price is not a number")
-    for key, label in (("currency", "Currency"), ("price_type", "Price type")):
-        if key in data:
-            values[key] = v.stripped(data.get(key), label, messages) or None
-            messages.check_length(label, values[key], TEXT_MAX)
-    if "probability" in data:
-        probability = v.integer(data.get("probability"), "Probability", messages)
-        if probability is not None and not 0 <= probability <= 100:
-            messages.add("Probability must be between 0 and 100")
-        values["probability"] = probability
-    if "due_date" in data:
-        values["due_date"] = v.optional_date(data, "due_date", "Due date", messages)
-    if "background" in data:
-        values["background"] = v.text(data.get("background"), "Background", messages) or None
-        messages.check_length("Background", values["background"], BACKGROUND_MAX)
+    values.update(v.read_fields(data, FIELDS[1:], messages, creating))
     if "status_id" in data or creating:
         status_id = v.as_integer(data.get("status_id")) if data.get("status_id") not in (None, "") \
             else (deal_statuses.default_status_id() if creating else None)

@@ -32,12 +32,15 @@ def assignable(role) -> bool:
     return int(role.builtin or 0) == 0
 
 
+FIELDS = (v.Field("name", "Name", required=True, max_length=NAME_MAX, on_create=True, empty_is_none=False),)
+
+
 def _attributes(data: dict, role=None) -> dict:
     messages = v.Messages()
     values = {}
     creating = role is None
     if (creating or "name" in data) and (creating or assignable(role)):
-        name = v.required(data, "name", "Name", messages, NAME_MAX)
+        name = v.read_fields(data, FIELDS, messages, creating=True)["name"]
         owner = records.find_lookup("role_name", name.lower()) if name else None
         if owner and (creating or owner != int(role.id)):
             messages.taken("Name")

@@ -67,15 +67,6 @@ def stripped(value, attribute: str, messages: Messages):
     return value
 
 
-def required(data: dict, key: str, attribute: str, messages: Messages, maximum: int):
-    """A text attribute that must not be blank, at most `maximum` characters."""
-    value = stripped(data.get(key), attribute, messages)
-    if not value:
-        messages.blank(attribute)
-    messages.check_length(attribute, value, maximum)
-    return value
-
-
 def optional_date(data: dict, key: str, attribute: str, messages: Messages):
     """A date attribute that may be blank (None); anything else must be YYYY-MM-DD."""
     value = stripped(data.get(key), attribute, messages) or None

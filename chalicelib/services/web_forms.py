@@ -173,11 +173,14 @@ def _urls(value, attribute: str, messages: v.Messages, check) -> list:
     return result
 
 
+# The plain attributes; origins, redirects, tags, the assignee and the limits are rules in code.
+FIELDS = (v.Field("name", "Name", required=True, max_length=NAME_MAX, on_create=True, empty_is_none=False),)
+
+
 def _attributes(data: dict, creating: bool, project_id: int) -> dict:
     messages = v.Messages()
     values = {}
-    if creating or "name" in data:
-        values["name"] = v.required(data, "name", "Name", messages, NAME_MAX)
+    values.update(v.read_fields(data, FIELDS, messages, creating))
     if "allowed_origins" in data:
         values["allowed_origins"] = _urls(
             data.get("allowed_origins"), "Allowed origins", messages,
