@@ -8,7 +8,7 @@ from chalicelib.web.routing import Routes
 routes = Routes()
 
 
-def custom_field_view(field) -> Obj:
+def definition_view(field) -> Obj:
     return Obj([
         ("id", int(field.id)),
         ("name", field.name),
@@ -28,19 +28,19 @@ def custom_field_view(field) -> Obj:
 @routes.get("/custom_fields")
 def list_custom_fields(req):
     return listing("custom_fields", "custom_field", rules.listed(req.caller), req.page(),
-                   custom_field_view)
+                   definition_view)
 
 
 @routes.get("/custom_fields/{id}")
 def show_custom_field(req):
     req.caller.require_admin()
-    return ok(Document("custom_field", custom_field_view(rules.get(req.args["id"]))))
+    return ok(Document("custom_field", definition_view(rules.get(req.args["id"]))))
 
 
 @routes.post("/custom_fields")
 def create_custom_field(req):
     field = rules.create(req.caller, section(req.params, "custom_field"))
-    return created(Document("custom_field", custom_field_view(field)),
+    return created(Document("custom_field", definition_view(field)),
                    req.url(f"/custom_fields/{field.id}"))
 
 

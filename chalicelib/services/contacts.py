@@ -16,6 +16,7 @@ from chalicelib.store.directory import UserRecord
 from chalicelib.store.operations import next_id, now
 
 from . import avatars
+from . import users
 from . import tags as tag_rules
 from . import custom_fields as field_rules
 from . import projects as project_rules
@@ -207,7 +208,7 @@ def active_user_id(value, label: str, messages: v.Messages):
     if number is None:
         return None
     user = records.get(UserRecord, number)
-    if user is None or int(user.status) != 1:
+    if user is None or int(user.status) != users.ACTIVE:
         messages.invalid(label)
         return None
     return number

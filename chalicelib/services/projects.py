@@ -12,7 +12,7 @@ from chalicelib.store.operations import next_id, now
 from . import validation as v
 from .errors import Conflict, Invalid, NotFound
 from . import policy
-from .policy import PROJECT_STATUSES, Caller
+from .policy import ACTIVE, PROJECT_STATUSES, Caller
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_\-]*$")
 IDENTIFIER_MAX = 100
@@ -154,7 +154,7 @@ def create(caller: Caller, data: dict) -> ProjectRecord:
     project_id = next_id(ProjectRecord.KIND)
     stamp = now()
     project = ProjectRecord(*ProjectRecord.key(project_id), id=project_id, created_on=stamp,
-                            updated_on=stamp, status=1, **values)
+                            updated_on=stamp, status=ACTIVE, **values)
     try:
         unique.insert(project, [("identifier", values["identifier"])])
     except unique.Taken:

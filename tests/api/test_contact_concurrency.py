@@ -75,11 +75,8 @@ def test_a_stale_write_is_refused_by_the_store(crm):
         if name == "First":
             store.save(copy, copy_previous)
         else:
-            try:
+            with pytest.raises(versions.VersionConflict):
                 store.save(copy, copy_previous)
-                raise AssertionError("a stale write went through")
-            except versions.VersionConflict:
-                pass
     assert store.get(contact_id).first_name == "First"
     assert_entries_agree(contact_id)
 
