@@ -15,6 +15,9 @@ import getpass
 import sys
 
 
+READ_ONLY = {"check-consistency"}
+
+
 def _password(args) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -68,7 +71,7 @@ def main(argv=None) -> int:
     from chalicelib.local.backend import open_store, wants_embedded
     from chalicelib.services import users
     from chalicelib.services.errors import Invalid
-    store = open_store(wants_embedded(), args.data)
+    store = open_store(wants_embedded(), args.data, read_only=args.command in READ_ONLY)
     try:
         if args.command == "create-tables":
             print("Tables and default roles are in place.")
@@ -89,7 +92,7 @@ def main(argv=None) -> int:
         return 1
     finally:
         if store is not None:
-            store.save()
+            store.save()      # nothing for a read-only store
     return 0
 
 

@@ -91,6 +91,19 @@ def test_admin_command_line_on_the_embedded_store(tmp_path):
         assert server.request("GET", "/users/current.json", auth=("boss", "boss-password"))[0] == 401
         assert server.request("GET", "/users/current.json", auth=(new_key, "x"))[0] == 200
         assert server.request("GET", "/users/current.json", auth=(key, "x"))[0] == 401
+        # The checker reads a running server's store and leaves its files alone.
+        files = sorted(p for p in tmp_path.iterdir() if p.is_file())
+        before = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files]
+        checked = cli("check-consistency")
+        assert checked.returncode == 0 and "nothing out of place" in checked.stdout, checked.stdout
+        assert [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files] == before
+        assert server.request("POST", "/projects.json", {"project": {"name": "After", "identifier": "after"}},
+                              auth=("boss", "new-password"))[0] == 201
+    finally:
+        server.stop()
+    server = Server(data)
+    try:
+        assert server.request("GET", "/projects/after.json", auth=("boss", "new-password"))[0] == 200
     finally:
         server.stop()
 

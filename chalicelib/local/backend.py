@@ -7,13 +7,14 @@ from chalicelib import config
 DEFAULT_DATA_FILE = os.path.join(os.getcwd(), ".data", "store.json")
 
 
-def open_store(embedded: bool, data_file: str = None):
+def open_store(embedded: bool, data_file: str = None, read_only: bool = False):
     """Start the embedded store when asked, create missing tables and the default roles.
-    Returns the EmbeddedStore (to save after changes) or None for a real endpoint."""
+    Returns the EmbeddedStore (to save after changes) or None for a real endpoint. A read-only
+    embedded store never touches its files (a server may be running on them)."""
     store = None
     if embedded:
         from chalicelib.store.embedded import EmbeddedStore
-        store = EmbeddedStore(data_file or DEFAULT_DATA_FILE).start()
+        store = EmbeddedStore(data_file or DEFAULT_DATA_FILE, read_only=read_only).start()
     from chalicelib.services.defaults import ensure_defaults
     from chalicelib.store.operations import create_tables
     create_tables()
