@@ -1,12 +1,14 @@
 """What a handler gets: the request with its nested parameters, format, caller and route
 arguments, plus the replies it returns."""
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional
 
 from chalicelib import config
 
 from .document import Array, Document
 from .pagination import Page, page_from
+
 
 @dataclass
 class ApiRequest:
@@ -22,9 +24,10 @@ class ApiRequest:
     base_url: str = ""
     client_address: str = ""
 
-    @property
+    @cached_property
     def params(self) -> dict:
-        """Query and body merged; the body wins, as in Rails."""
+        """Query and body merged; the body wins, as in Rails. Computed once, on first use: the
+        edge sets the body before anything reads the parameters."""
         merged = dict(self.query)
         merged.update(self.body)
         return merged
