@@ -168,6 +168,7 @@ def test_unexpected_errors_never_show_a_stack_trace(api, admin_key, monkeypatch)
         raise RuntimeError("secret internals at /srv/app.py line 12")
 
     monkeypatch.setattr(records, "all_projects", broken)
+    api.expect_server_error = True
     r = api.get("/projects.json", key=admin_key)
     assert r.status_code == 500
     assert body_json(r) == {"errors": ["Internal error"]}

@@ -19,12 +19,16 @@ def _world(api, crm):
     crm.member("member", "support", "Manager")
     company = crm.contact(first_name="Acme", is_company=True, tag_list="vip")
     person = crm.contact(first_name="Ann", company="Acme", assigned_to_id=1)
-    api.post(f"/contacts/{company}/notes.json", {"note": {"content": "Called"}}, key=crm.admin)
-    api.post("/tickets.json", {"ticket": {"subject": "Help", "contact_id": company}}, key=crm.admin)
+    assert api.post(f"/contacts/{company}/notes.json", {"note": {"content": "Called"}},
+                    key=crm.admin).status_code == 201
+    assert api.post("/tickets.json", {"ticket": {"subject": "Help", "contact_id": company}},
+                    key=crm.admin).status_code == 201
     r = api.post("/projects/support/deals.json", {"deal": {"name": "Big", "contact_id": company,
                                                            "related_contact_ids": [person]}}, key=crm.admin)
+    assert r.status_code == 201, r.body
     deal = body_json(r)["deal"]["id"]
-    api.post("/notes.json", {"note": {"content": "Offer", "source_type": "Deal", "source_id": deal}}, key=crm.admin)
+    assert api.post("/notes.json", {"note": {"content": "Offer", "source_type": "Deal", "source_id": deal}},
+                    key=crm.admin).status_code == 201
     return company, deal
 
 
