@@ -97,7 +97,8 @@ def build(stage: str, out: str, dependencies: bool = True) -> str:
         os.makedirs(project)
         shutil.copy(os.path.join(ROOT, "app.py"), project)
         shutil.copytree(os.path.join(ROOT, "chalicelib"), os.path.join(project, "chalicelib"),
-                        ignore=shutil.ignore_patterns("__pycache__", "local", "cli.py", "embedded.py"))
+                        ignore=shutil.ignore_patterns("__pycache__", "local", "cli.py", "embedded.py",
+                                                      "consistency.py"))
         shutil.copytree(os.path.join(ROOT, ".chalice"), os.path.join(project, ".chalice"),
                         ignore=shutil.ignore_patterns("deployments", "venv"))
         with open(os.path.join(project, "requirements.txt"), "w") as handle:

@@ -77,7 +77,7 @@ def contact_show(contact, page, includes=frozenset()) -> Obj:
     if "contacts" in includes and page.people:
         fields.append(("contacts", Array("contact", [ref(i, name) for i, name in page.people])))
     if "deals" in includes and page.deals:
-        fields.append(("deals", Array("deal", [deal_summary(d, page.deal_page) for d in page.deals])))
+        fields.append(("deals", Array("deal", [deal_summary(d, page) for d in page.deals])))
     for key in ("tickets", "issues"):   # python-redmine reads them as issues
         if key in includes and page.tickets:
             fields.append((key, Array(key[:-1], [ticket_summary(t) for t in page.tickets])))

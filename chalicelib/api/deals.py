@@ -38,7 +38,7 @@ def _price(deal):
 
 
 def deal_summary(deal, page) -> Obj:
-    """The shape of include=deals on a contact."""
+    """The shape of include=deals on a contact (`page` holds the caller and the statuses)."""
     return Obj([("id", int(deal.id)), ("price", _price(deal)), ("currency", deal.currency),
                 ("price_type", deal.price_type), ("name", deal.name), ("project", project_ref(page, deal)),
                 ("status", status_ref(page, deal)), ("background", deal.background),

@@ -474,13 +474,10 @@ def delete(caller: Caller, contact_id) -> None:
     def write(contact, previous):
         avatar = avatars.stored(contact.avatar_id)
         avatar_record = [("delete", avatar)] if avatar else []
-        children = [pair for note in attached.notes.under(contact.pk) for pair in attached.notes.deletes(note)] + \
-            [pair for ticket in attached.tickets.under(contact.pk) for pair in attached.tickets.deletes(ticket)]
         try:
-            store.remove(previous, children + avatar_record)
+            store.remove(previous, attached.deletes_under(contact.pk) + avatar_record)
         except versions.TooManyChanges:
-            attached.notes.remove_all(contact.pk)
-            attached.tickets.remove_all(contact.pk)
+            attached.remove_under(contact.pk)
             store.remove(previous, avatar_record)
         return avatar
 

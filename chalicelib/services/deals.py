@@ -252,11 +252,11 @@ def delete(caller: Caller, deal_id) -> None:
     """The deal with its entries and notes in one transaction (the notes first when there are
     too many for one)."""
     def write(deal, previous):
-        notes = [pair for note in attached.notes.under(deal.pk) for pair in attached.notes.deletes(note)]
+        kinds = (attached.notes,)
         try:
-            store.remove(previous, notes)
+            store.remove(previous, attached.deletes_under(deal.pk, kinds))
         except versions.TooManyChanges:
-            attached.notes.remove_all(deal.pk)
+            attached.remove_under(deal.pk, kinds)
             store.remove(previous)
 
     versioned(find(caller, deal_id, "delete_deals"), write, lambda: find(caller, deal_id, "delete_deals"))

@@ -63,7 +63,8 @@ class ContactPage(Names):
         self.definitions = field_rules.defined("contact") if contacts else []
         self.notes, self.tickets = notes, list(tickets)
         self.deals = list(deals)
-        self.deal_page = DealPage(caller, self.deals) if self.deals else None
+        # A contact's deals are shown as summaries: a project and a status each, nothing more.
+        self.statuses = {int(s.id): s for s in deal_statuses.statuses()} if self.deals else {}
         self.people = company_people(caller, company) if company is not None else []
 
 

@@ -89,3 +89,15 @@ def tickets_of_projects(project_ids) -> list:
 def any_ticket_in_project(project_id) -> bool:
     """Whether the project has a ticket (one Query for at most one item)."""
     return any(True for _ in TicketRecord.streams.query(TicketRecord.project_stream(project_id), limit=1))
+
+
+def deletes_under(home_pk: str, kinds=(notes, tickets)) -> list:
+    """("delete", item) pairs for every item of these kinds under an owner and their pointers,
+    for the owner's own delete transaction."""
+    return [pair for kind in kinds for item in kind.under(home_pk) for pair in kind.deletes(item)]
+
+
+def remove_under(home_pk: str, kinds=(notes, tickets)) -> None:
+    """Delete them ahead of their owner, when they are too many for its transaction."""
+    for kind in kinds:
+        kind.remove_all(home_pk)

@@ -3,7 +3,8 @@ everything out of place between contacts, their index entries, the stream counte
 records, notes, tickets, deals, pointers and attachments.
 
 It Scans: it is an administrator's tool (`python -m chalicelib.cli check-consistency`) and a
-test oracle, never part of a request. Two kinds of findings:
+test oracle, never part of a request. No route reaches it, the deployment zip leaves it out, and
+the Lambda's role may not Scan at all. Two kinds of findings:
 
 - problems: a client could see them (a contact missing from a list, a wrong count, a note of
   a deleted contact, an avatar without its file);
@@ -182,7 +183,7 @@ def _check_attachments(crm: _Crm, stored: dict, now: float, problems: list) -> d
                 problems.append(f"contact {int(contact.id)}: avatar {int(contact.avatar_id)} is not claimed by it")
     for attachment_id, record in crm.attachments.items():
         name = f"attachment {attachment_id}"
-        expired = record.contact_id is None and record.expires is not None and record.expires <= now
+        expired = record.expired(now)
         if record.contact_id is not None:
             contact = crm.contacts.get(ContactRecord.key(record.contact_id)[0])
             if contact is None or not contact.avatar_id or int(contact.avatar_id) != attachment_id:

@@ -78,7 +78,7 @@ def test_the_zip_carries_bytecode_and_no_tooling(packaged):
     assert int.from_bytes(pyc[4:8], "little") == 1     # hash-based, never checked against mtimes
     assert not [n for n in names if n.startswith(("tests/", "bench/", "chalicelib/local/", "moto/",
                                                   "boto3/", "pytest/"))]
-    assert "chalicelib/cli.py" not in names and "chalicelib/store/embedded.py" not in names
+    assert not {"chalicelib/cli.py", "chalicelib/store/embedded.py", "chalicelib/store/consistency.py"} & names
 
 
 def test_runtime_requirements_leave_out_dev_dependencies():
@@ -101,7 +101,8 @@ def test_the_lock_pins_every_runtime_dependency_as_pyproject_does():
 
 def test_importing_the_app_loads_no_optional_module():
     code = ("import sys, app; print(','.join(m for m in ('defusedxml', 'multipart', 'pycountry', 'vobject', 're2', 'moto', "
-            "'boto3', 'chalicelib.web.xmlbody', 'chalicelib.local') if m in sys.modules))")
+            "'boto3', 'chalicelib.web.xmlbody', 'chalicelib.local', 'chalicelib.store.consistency') "
+            "if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     assert result.returncode == 0, result.stderr
