@@ -6,19 +6,18 @@ from chalicelib.services import contacts as rules
 from chalicelib.services import deals as deal_rules
 from chalicelib.services import notes as note_rules
 from chalicelib.services import tickets as ticket_rules
-from chalicelib.services import web_forms as forms
 from chalicelib.services.errors import Unauthenticated
 from chalicelib.services.read_models import ContactPage
 from chalicelib.services.validation import section
 from chalicelib.web.auth import presented_credentials
 from chalicelib.web.document import Array, Document
 from chalicelib.web.pagination import Page
-from chalicelib.web.request import created, done, ok, see_other, text_reply
+from chalicelib.web.request import created, done, ok, text_reply
 from chalicelib.web.routing import Routes
 
+from . import form_posts
 from .contact_views import contact_row, contact_show
 from .vcards import CONTENT_TYPE as VCARD_TYPE, vcards
-from .web_forms import honeypot_reply, preflight, with_errors
 
 routes = Routes()
 
@@ -71,39 +70,21 @@ def create_contact(req):
     data = section(req.params, "contact")
     project_ref = next((ref for ref in (data.get("project_id"), req.args.get("project_id"),
                                         req.params.get("project_id")) if ref not in (None, "")), None)
-    success_url, error_url = req.params.get("redirect_on_success"), req.params.get("redirect_on_error")
-    form = req.caller.form
     if req.caller.anonymous and presented_credentials(req.params, req.headers):
         raise Unauthenticated()   # a wrong key learns nothing else, whatever it sends
-    if form is not None:
-        forms.check_rate(form, req.client_address)
-        data = forms.submission(form, data, project_ref)
-        project_ref = int(form.project_id)
-    if success_url or error_url:
-        # Only a caller who may create here learns which redirect URLs are registered.
-        project = rules.creation_project(req.caller, project_ref)
-        targets = forms.redirect_targets(req.caller, project)
-        for url, label in ((success_url, "Redirect on success"), (error_url, "Redirect on error")):
-            if url and not forms.redirect_allowed(url, targets):
-                raise rules.Invalid([f"{label} is not allowed"])
-    trap = honeypot_reply(data, success_url)
-    if trap is not None:
-        return trap
-    try:
-        contact = rules.create(req.caller, data, project_ref)
-    except rules.Invalid as error:
-        if error_url:
-            return see_other(with_errors(error_url, error.messages))
-        raise
-    if success_url:
-        return see_other(success_url)
-    return created(_show_document(req, contact), req.url(f"/contacts/{contact.id}"))
+
+    def answer(contact):
+        return created(_show_document(req, contact), req.url(f"/contacts/{contact.id}"))
+
+    if form_posts.concerns(req, data):
+        return form_posts.create(req, data, project_ref, answer)
+    return answer(rules.create(req.caller, data, project_ref))
 
 
 @routes.options("/contacts", form_keys=True)
 @routes.options("/projects/{project_id}/contacts", form_keys=True)
 def preflight_contact(req):
-    return preflight(req)
+    return form_posts.preflight(req)
 
 
 @routes.update("/contacts/{id}")

@@ -1,16 +1,12 @@
 """Web forms: GET/POST /projects/:id/web_forms, GET/PUT/DELETE /web_forms/:id (admins and
-managers of the project), and what a form post gets back: redirects, CORS, the honeypot."""
-from urllib.parse import urlencode, urlsplit, urlunsplit
-
+managers of the project). What a form post gets back is in form_posts."""
 from chalicelib.services import web_forms as rules
 from chalicelib.services.validation import section
 from chalicelib.web.document import Array, Document, Obj
-from chalicelib.web.request import Reply, created, done, listing, ok, see_other
+from chalicelib.web.request import created, done, listing, ok
 from chalicelib.web.routing import Routes
 
 routes = Routes()
-HONEYPOT = "website_url"
-PREFLIGHT_MAX_AGE = "600"
 
 
 def web_form_view(form) -> Obj:
@@ -51,30 +47,3 @@ def update_web_form(req):
 def revoke_web_form(req):
     rules.revoke(req.caller, req.args["id"])
     return done()
-
-
-# ------------------------------------------------------------------ what a form post gets back
-
-def with_errors(url: str, messages) -> str:
-    """The error page URL with one errors[] parameter per message."""
-    parts = urlsplit(url)
-    extra = urlencode([("errors[]", message) for message in messages])
-    query = f"{parts.query}&{extra}" if parts.query else extra
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-
-
-def honeypot_reply(data: dict, success_url) -> Reply:
-    """A filled honeypot looks like success to the bot; nothing is stored. None when empty."""
-    if not str(data.get(HONEYPOT) or "").strip():
-        return None
-    return see_other(success_url) if success_url else Reply(202)
-
-
-def preflight(req) -> Reply:
-    headers = rules.cors_headers(req.header("origin"), req.caller.form)
-    if not headers:
-        return Reply(403)
-    headers.update({"Access-Control-Allow-Methods": "POST, OPTIONS",
-                    "Access-Control-Allow-Headers": "Content-Type, Accept, X-Requested-With",
-                    "Access-Control-Max-Age": PREFLIGHT_MAX_AGE})
-    return Reply(204, None, headers)

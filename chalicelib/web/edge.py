@@ -4,20 +4,19 @@ error in the negotiated format. Errors are mapped in `errors.failure_for`, nowhe
 import logging
 import re
 import time
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 
 from chalicelib import config
-from chalicelib.services import web_forms
-from chalicelib.services.errors import Forbidden
 from chalicelib.store import meter
 
-from . import access_log
+from . import access_log, form_posts
 from .auth import caller_for
 from .body import decode_body
 from .document import CONTENT_TYPES, encode
 from .errors import PayloadTooLarge, failure_for
+from .form_posts import BODY_METHODS
 from .negotiation import negotiate
 from .params import nest
 from .request import ApiRequest, Reply
@@ -26,9 +25,7 @@ from .routing import Router
 log = logging.getLogger("contacts_api.requests")
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-FORM_BODY_BYTES = 64 * 1024
 MAX_DEPTH = 6
-BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 def _query(chalice_request) -> dict:
@@ -63,37 +60,15 @@ def _base_url(chalice_request, headers: dict) -> str:
     return base
 
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
-
-
 def _answer_headers(request) -> dict:
     """Headers of every answer: never sniffed; not cached when a user is behind it; readable by
     the pages of a web form's allowed origins, errors and limits included."""
     headers = {"X-Content-Type-Options": "nosniff"}
     caller = getattr(request, "caller", None)
-    if caller is None:
-        return headers
-    if caller.user is not None:
+    if caller is not None and caller.user is not None:
         headers["Cache-Control"] = "no-store"
-    if caller.form is not None:
-        headers.update(web_forms.cors_headers(request.header("origin"), caller.form))
+    headers.update(form_posts.cors_headers(request))
     return headers
-
-
-def _cross_site_form_post(request) -> bool:
-    """A browser on a foreign page may post a plain form with the user's stored Basic
-    credentials (no preflight): such a post is refused. Keys sent in the form itself, and
-    requests without a browser's Origin, are not concerned."""
-    origin = request.header("origin")
-    if request.method not in BODY_METHODS or not origin or not request.header("authorization"):
-        return False
-    if request.params.get("key") or request.header("x-redmine-api-key") or request.caller.user is None:
-        return False
-    content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
-    if content_type not in FORM_TYPES:
-        return False
-    own = urlsplit(request.base_url)
-    return origin.rstrip("/").lower() != f"{own.scheme}://{own.netloc}".lower()
 
 
 def _render(status: int, fmt: str, document=None, headers=None, nometa=False, head=False, body=None) -> Response:
@@ -145,14 +120,7 @@ class Edge:
                 if not match.route.raw_body:
                     request.body = decode_body(raw, headers.get("content-type", ""))
             request.caller = caller_for(request.params, headers, request.client_address)
-            if request.caller.form is not None:
-                # A form key creates contacts and nothing else, with small bodies only.
-                if not match.route.form_keys:
-                    raise Forbidden()
-                if len(request.raw_body) > FORM_BODY_BYTES:
-                    raise PayloadTooLarge(f"Request body is larger than {FORM_BODY_BYTES} bytes")
-            if _cross_site_form_post(request):
-                raise Forbidden()
+            form_posts.check(request, match.route)
             reply: Reply = match.route.handler(request)
             return _render(reply.status, fmt, reply.document, {**_answer_headers(request), **reply.headers},
                            nometa=request.nometa, head=chalice_request.method == "HEAD", body=reply.body)
