@@ -71,7 +71,12 @@ def main(argv=None) -> int:
     from chalicelib.local.backend import open_store, wants_embedded
     from chalicelib.services import users
     from chalicelib.services.errors import Invalid
-    store = open_store(wants_embedded(), args.data, read_only=args.command in READ_ONLY)
+    from chalicelib.store.embedded import StoreInUse
+    try:
+        store = open_store(wants_embedded(), args.data, read_only=args.command in READ_ONLY)
+    except StoreInUse as error:
+        print(error, file=sys.stderr)
+        return 2
     try:
         if args.command == "create-tables":
             print("Tables and default roles are in place.")

@@ -104,3 +104,18 @@ def test_compaction_expires_what_dynamodb_ttl_would(api, people, store, tmp_path
     assert api.get("/attachments/2", key=key).status_code == 404
     assert api.get("/attachments/1", key=key, headers={"Accept": "*/*"}).status_code == 200
     current.stop()
+
+
+def test_one_process_writes_the_files_at_a_time(tmp_path):
+    """A second writer (an admin command beside a running server) is refused; a read-only
+    open (the consistency checker) is not; a closed store lets the next writer in."""
+    path = str(tmp_path / "store.json")
+    server = embedded.EmbeddedStore(path)
+    server.claim()
+    with pytest.raises(embedded.StoreInUse, match="open for writing in another process"):
+        embedded.EmbeddedStore(path).claim()
+    embedded.EmbeddedStore(path, read_only=True)   # takes no lock
+    server.close()
+    command = embedded.EmbeddedStore(path)
+    command.claim()
+    command.close()

@@ -97,6 +97,10 @@ def test_admin_command_line_on_the_embedded_store(tmp_path):
         checked = cli("check-consistency")
         assert checked.returncode == 0 and "nothing out of place" in checked.stdout, checked.stdout
         assert [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files] == before
+        # A command that writes is refused while the server holds the files.
+        refused = cli("reset-api-key", "boss")
+        assert refused.returncode == 2 and "open for writing in another process" in refused.stderr
+        assert [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files] == before
         assert server.request("POST", "/projects.json", {"project": {"name": "After", "identifier": "after"}},
                               auth=("boss", "new-password"))[0] == 201
     finally:

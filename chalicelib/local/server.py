@@ -77,7 +77,12 @@ def main(argv=None) -> int:
     from chalicelib import config
     from chalicelib.local.backend import open_store, wants_embedded
     embedded = wants_embedded()
-    store = open_store(embedded, args.data)
+    from chalicelib.store.embedded import StoreInUse
+    try:
+        store = open_store(embedded, args.data)
+    except StoreInUse as error:
+        log.error("%s", error)
+        return 2
     if embedded:
         log.info("embedded DynamoDB (moto); data kept in %s", store.path)
     else:

@@ -7,7 +7,7 @@ import secrets
 import time
 
 from chalicelib.store import contacts as contact_store
-from chalicelib.store import files, ratelimits
+from chalicelib.store import files, ratelimits, records
 from chalicelib.store.files import AttachmentRecord
 from chalicelib.store.operations import next_id, now
 
@@ -53,7 +53,7 @@ def upload(caller: Caller, content: bytes) -> AttachmentRecord:
                                   size=len(content), author_id=caller.id, created_on=now(),
                                   expires=int(time.time()) + files.UNCLAIMED_SECONDS)
     files.put(attachment, content)
-    attachment.save()
+    records.put(attachment)
     return attachment
 
 

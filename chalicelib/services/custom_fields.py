@@ -179,7 +179,7 @@ def create(caller: Caller, data: dict) -> CustomFieldRecord:
     stamp = now()
     field = CustomFieldRecord(*CustomFieldRecord.key(field_id), id=field_id, created_on=stamp,
                               updated_on=stamp, **values)
-    field.save(condition=CustomFieldRecord.pk.does_not_exist())
+    records.put_new(field)
     return field
 
 
@@ -189,10 +189,10 @@ def update(caller: Caller, field_id, data: dict) -> CustomFieldRecord:
     for key, value in _attributes(data, field).items():
         setattr(field, key, value)
     field.updated_on = now()
-    field.save()
+    records.put(field)
     return field
 
 
 def delete(caller: Caller, field_id) -> None:
     caller.require_admin()
-    get(field_id).delete()
+    records.remove(get(field_id))

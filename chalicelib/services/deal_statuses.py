@@ -34,7 +34,7 @@ def _save_status(name, closed, default, position) -> DealStatusRecord:
     stamp = now()
     status = DealStatusRecord(*DealStatusRecord.key(status_id), id=status_id, name=name, is_closed=closed,
                               is_default=default, position=position, created_on=stamp, updated_on=stamp)
-    status.save()
+    records.put(status)
     return status
 
 
@@ -59,7 +59,7 @@ def _only_default(status) -> None:
         for other in statuses():
             if int(other.id) != int(status.id) and other.is_default:
                 other.is_default = False
-                other.save()
+                records.put(other)
 
 
 def get_status(status_id) -> DealStatusRecord:
@@ -84,7 +84,7 @@ def update_status(caller: Caller, status_id, data: dict) -> None:
     for key, value in _status_attributes(data, creating=False).items():
         setattr(status, key, value)
     status.updated_on = now()
-    status.save()
+    records.put(status)
     _only_default(status)
 
 
@@ -93,7 +93,7 @@ def delete_status(caller: Caller, status_id, in_use) -> None:
     status = get_status(status_id)
     if in_use(int(status.id)):
         raise Invalid(["This status is in use and cannot be deleted"])
-    status.delete()
+    records.remove(status)
 
 
 # ------------------------------------------------------------------ categories
@@ -115,5 +115,5 @@ def create_category(caller: Caller, project_ref, data: dict) -> DealCategoryReco
     stamp = now()
     category = DealCategoryRecord(*DealCategoryRecord.key(category_id), id=category_id,
                                   project_id=int(project.id), name=name, created_on=stamp, updated_on=stamp)
-    category.save()
+    records.put(category)
     return category

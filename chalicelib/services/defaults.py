@@ -38,7 +38,7 @@ def ensure_defaults() -> bool:
                 continue
             role = save_new(name, permissions, builtin=builtin)
             role.position = position
-            role.save()
+            records.put(role)
     if _first_time("deal_statuses"):
         ensure_default_statuses()
     return created

@@ -257,7 +257,7 @@ def set_password(user: UserRecord, password: str) -> None:
     messages.raise_any()
     user.password_hash = hash_password(password)
     user.passwd_changed_on = user.updated_on = now()
-    user.save()
+    records.put(user)
 
 
 def ensure_development_admin(login: str = "admin", password: str = "admin"):
@@ -269,5 +269,5 @@ def ensure_development_admin(login: str = "admin", password: str = "admin"):
                                 "mail": f"{login}@example.net", "password": "x" * PASSWORD_MIN},
                                admin=True)
     user.password_hash = hash_password(password)
-    user.save()
+    records.put(user)
     return user, key

@@ -227,7 +227,7 @@ def update(caller: Caller, form_id, data: dict) -> WebFormRecord:
     for key, value in _attributes(data, creating=False, project_id=int(form.project_id)).items():
         setattr(form, key, value)
     form.updated_on = now()
-    form.save()
+    records.put(form)
     return form
 
 

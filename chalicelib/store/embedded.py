@@ -11,8 +11,12 @@ middle of an append, is ignored), then compacted into a new snapshot. The journa
 again every COMPACT_EVERY records; a clean stop only closes the journal. Compaction also does what DynamoDB's TTL
 and an S3 lifecycle rule do on AWS: items past their `expires` go, with their files.
 Every moto call runs alone (moto is not safe for threads; DynamoDB makes each call atomic).
+One process at a time writes the files: a writer holds `store.json.lock` while it is open, so
+an admin command beside a running server is refused instead of writing a snapshot the server
+would then overwrite (read-only opens, as the consistency checker's, take no lock).
 """
 import base64
+import fcntl
 import json
 import os
 import tempfile
@@ -156,6 +160,10 @@ def _write_atomically(path: str, data: bytes) -> None:
         raise
 
 
+class StoreInUse(Exception):
+    """Another process holds the store's files open for writing."""
+
+
 class EmbeddedStore:
     def __init__(self, path: str, read_only: bool = False):
         """`read_only`: load the data to read it (a checker beside a running server) and never
@@ -169,9 +177,29 @@ class EmbeddedStore:
         self._sequence = 0          # the last journal record written (or replayed)
         self._since_compaction = 0
         self._files = {}            # {bucket: {key: content type}}
+        self._lock = None
+
+    def claim(self) -> None:
+        """Take the writer's lock of the files, or raise StoreInUse. The operating system
+        releases it when the process ends, however it ends."""
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        handle = open(self.path + ".lock", "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StoreInUse(f"{self.path} is open for writing in another process (a running server?): "
+                             "stop it, or make the change through the API") from None
+        self._lock = handle
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def start(self) -> "EmbeddedStore":
         if not self.read_only:
+            self.claim()
             self._remove_leftovers()
         use_fake_credentials()
         import moto  # imported here: only local runs pay for it
@@ -199,6 +227,7 @@ class EmbeddedStore:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        self._release()
 
     # ------------------------------------------------------------ moto's state
 
@@ -372,5 +401,6 @@ class EmbeddedStore:
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
+        self._release()
 
     save = compact

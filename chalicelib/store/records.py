@@ -21,6 +21,21 @@ def get(cls, record_id):
         return None
 
 
+def put(record) -> None:
+    """Write a whole record, over what is stored under its key."""
+    record.save()
+
+
+def put_new(record) -> None:
+    """Write a record whose key nothing holds yet (a fresh id): a clash is a bug, not a race
+    to win, and fails loudly."""
+    record.save(condition=type(record).pk.does_not_exist())
+
+
+def remove(record) -> None:
+    record.delete()
+
+
 def all_of(cls) -> list:
     """Every record of a kind, in id order: one Query per 1 MB page."""
     return list(cls.query(cls.KIND, consistent_read=True))
