@@ -175,6 +175,13 @@ def body_json(response):
     return json.loads(response.body)
 
 
+def written(response):
+    """A setup write that must have worked (2xx or a redirect): its answer, or the test fails
+    with the status and body."""
+    assert 200 <= response.status_code < 400, (response.status_code, response.body[:500])
+    return response
+
+
 def role_id(api, key, name):
     """The id of the role with that name (ids depend on the order the defaults were made in)."""
     roles = body_json(api.get("/roles.json", key=key))["roles"]

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from chalicelib.store import embedded
-from tests.conftest import body_json
+from tests.conftest import body_json, written
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 GIF = b"GIF89a" + b"\x00" * 24
@@ -41,12 +41,12 @@ def test_writes_go_to_the_journal_and_come_back_after_a_restart(api, people, sto
     people.user("admin", admin=True)
     key = people.key("admin")
     snapshot = (tmp_path / "store.json").stat().st_mtime_ns
-    api.post("/projects.json", {"project": {"name": "Support", "identifier": "support"}}, key=key)
+    written(api.post("/projects.json", {"project": {"name": "Support", "identifier": "support"}}, key=key))
     token = body_json(api.post("/uploads.json", PNG, key=key, content_type="application/octet-stream"))["upload"]["token"]
     contact = body_json(api.post("/contacts.json", {"contact": {"first_name": "Ann", "project_id": "support",
                                                                 "tag_list": "vip", "avatar": {"token": token}}},
                                  key=key))["contact"]["id"]
-    api.put(f"/contacts/{contact}.json", {"contact": {"job_title": "Buyer"}}, key=key)
+    written(api.put(f"/contacts/{contact}.json", {"contact": {"job_title": "Buyer"}}, key=key))
     # the snapshot was not rewritten; the journal holds the writes; the file sits beside them
     assert (tmp_path / "store.json").stat().st_mtime_ns == snapshot
     records = [json.loads(line) for line in (tmp_path / "store.json.journal").read_text().splitlines()]
@@ -74,9 +74,9 @@ def test_a_record_is_never_applied_twice(api, people, store, tmp_path):
     store()
     people.user("admin", admin=True)
     key = people.key("admin")
-    api.post("/projects.json", {"project": {"name": "Support", "identifier": "support"}}, key=key)
+    written(api.post("/projects.json", {"project": {"name": "Support", "identifier": "support"}}, key=key))
     for n in range(3):
-        api.post("/contacts.json", {"contact": {"first_name": f"C{n}", "project_id": "support"}}, key=key)
+        written(api.post("/contacts.json", {"contact": {"first_name": f"C{n}", "project_id": "support"}}, key=key))
     journal = (tmp_path / "store.json.journal").read_bytes()
     current = store()                                   # compacts
     (tmp_path / "store.json.journal").write_bytes(journal)  # as if the truncation never happened
@@ -90,11 +90,11 @@ def test_compaction_expires_what_dynamodb_ttl_would(api, people, store, tmp_path
     current = store()
     people.user("admin", admin=True)
     key = people.key("admin")
-    api.post("/projects.json", {"project": {"name": "Support", "identifier": "support"}}, key=key)
+    written(api.post("/projects.json", {"project": {"name": "Support", "identifier": "support"}}, key=key))
     claimed = body_json(api.post("/uploads.json", PNG, key=key, content_type="application/octet-stream"))["upload"]
-    api.post("/uploads.json", GIF, key=key, content_type="application/octet-stream")   # never claimed
-    api.post("/contacts.json", {"contact": {"first_name": "Ann", "project_id": "support",
-                                            "avatar": {"token": claimed["token"]}}}, key=key)
+    written(api.post("/uploads.json", GIF, key=key, content_type="application/octet-stream"))   # never claimed
+    written(api.post("/contacts.json", {"contact": {"first_name": "Ann", "project_id": "support",
+                                            "avatar": {"token": claimed["token"]}}}, key=key))
     files = tmp_path / "files" / "contacts-api-test-files"
     assert sorted(os.listdir(files)) == ["attachments%2F1", "attachments%2F2"]
     real_time = embedded.time.time

@@ -4,7 +4,7 @@ import base64
 import pytest
 
 from chalicelib.services.users import LOCKED
-from tests.conftest import body_json
+from tests.conftest import body_json, written
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_basic_with_the_api_key_as_user_name(api, people, jsmith):
     {"headers": {"Authorization": "Bearer abc"}},
 ])
 def test_wrong_credentials_leave_the_caller_anonymous(api, admin_key, jsmith, credentials):
-    api.post("/projects.json", {"project": {"name": "Open", "identifier": "open"}}, key=admin_key)
+    written(api.post("/projects.json", {"project": {"name": "Open", "identifier": "open"}}, key=admin_key))
     r = current(api, **credentials)
     assert r.status_code == 401
     assert r.headers["WWW-Authenticate"] == 'Basic realm="Redmine API"'

@@ -5,7 +5,7 @@ C, the default roles (looked up by name)."""
 import pytest
 
 from chalicelib import config
-from tests.conftest import body_json
+from tests.conftest import body_json, written
 
 SITE = "https://www.example.com"
 
@@ -133,8 +133,8 @@ def test_deals_name_only_contacts_the_caller_sees(api, world):
 
 def test_deal_list_by_a_hidden_contact_answers_like_its_show(api, world):
     hidden = world.contact(project="c", first_name="Secret")
-    api.post("/deals.json", {"deal": {"name": "Big", "project_id": "a", "related_contact_ids": [hidden]}},
-             key=world.admin)
+    written(api.post("/deals.json", {"deal": {"name": "Big", "project_id": "a", "related_contact_ids": [hidden]}},
+             key=world.admin))
     key = world.key("dev_a")
     for fmt in ("json", "xml"):
         r = api.get(f"/deals.{fmt}?contact_id={hidden}", key=key)
@@ -253,8 +253,8 @@ def test_an_unknown_key_gets_one_answer_whatever_it_sends(api, world, key):
 
 
 def test_anonymous_posts_without_the_right_learn_nothing_of_redirects(api, world):
-    api.post("/projects/a/web_forms.json", {"web_form": {"name": "F", "redirect_urls": [f"{SITE}/thanks"]}},
-             key=world.admin)
+    written(api.post("/projects/a/web_forms.json", {"web_form": {"name": "F", "redirect_urls": [f"{SITE}/thanks"]}},
+             key=world.admin))
     answers = {api.post("/contacts.json", f"project_id=a&contact[first_name]=Ann&redirect_on_success={url}",
                         content_type="application/x-www-form-urlencoded").status_code
                for url in (f"{SITE}/thanks", "https://evil.example/")}

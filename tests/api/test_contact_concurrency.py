@@ -6,7 +6,7 @@ from chalicelib.services.policy import Caller
 from chalicelib.store import contacts as store
 from chalicelib.store import versions
 from chalicelib.store.crm import ContactIndexEntry, ContactRecord, StreamCounter
-from tests.conftest import body_json
+from tests.conftest import body_json, written
 
 SUMMARY = ("stream", "order", "contact_id", "name", "visibility", "author_id", "assigned_to_id",
            "project_ids", "tags", "is_company", "first_name", "last_name", "company", "job_title",
@@ -85,16 +85,16 @@ def test_entries_and_counters_follow_every_change(api, crm):
     crm.project("sales")
     contact_id = crm.contact(first_name="Moving", tag_list="a, b", visibility=1, company="Corp")
     assert_entries_agree(contact_id)
-    api.put(f"/contacts/{contact_id}.json", {"contact": {"tag_list": "b, c", "visibility": 0,
+    written(api.put(f"/contacts/{contact_id}.json", {"contact": {"tag_list": "b, c", "visibility": 0,
                                                           "project_ids": ["sales"], "company": "",
-                                                          "assigned_to_id": 1}}, key=crm.admin)
+                                                          "assigned_to_id": 1}}, key=crm.admin))
     assert_entries_agree(contact_id)
 
     def count(stream):
         return sum(int(s.count) for s in StreamCounter.query(StreamCounter.partition(stream)))
     assert (count("tag#a"), count("tag#b"), count("tag#c")) == (0, 1, 1)
     assert (count("project#1"), count("project#2"), count("assignee#1"), count("all")) == (0, 1, 1, 1)
-    api.delete(f"/contacts/{contact_id}.json", key=crm.admin)
+    written(api.delete(f"/contacts/{contact_id}.json", key=crm.admin))
     assert (count("tag#b"), count("project#2"), count("assignee#1"), count("all")) == (0, 0, 0, 0)
 
 
@@ -162,7 +162,7 @@ def test_a_stale_deal_write_with_deletes_is_retried(api, crm, monkeypatch):
     def save_after_a_rival(record, previous=None):
         if not raced:
             raced.append(True)
-            api.put(f"/deals/{deal}.json", {"deal": {"name": "Rival"}}, key=crm.admin)
+            written(api.put(f"/deals/{deal}.json", {"deal": {"name": "Rival"}}, key=crm.admin))
         return real_save(record, previous)
 
     monkeypatch.setattr(deal_store, "save", save_after_a_rival)

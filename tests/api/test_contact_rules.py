@@ -1,7 +1,7 @@
 """Contact validation messages, permissions and the visibility matrix of SPEC section 2."""
 import pytest
 
-from tests.conftest import body_json
+from tests.conftest import body_json, written
 
 
 def create(api, key, **fields):
@@ -121,16 +121,16 @@ def test_unicode_and_hostile_text_round_trip(api, crm):
 def matrix(api, crm):
     """support is public. viewer: Reporter (view). private_viewer: a role with view_private_contacts.
     editor: Developer. outsider: no membership. locked: Manager, locked."""
-    api.post("/roles.json", {"role": {"name": "Private viewer",
+    written(api.post("/roles.json", {"role": {"name": "Private viewer",
                                       "permissions": ["view_contacts", "view_private_contacts"]}},
-             key=crm.admin)
+             key=crm.admin))
     crm.member("viewer", "support", "Reporter")
     crm.member("private_viewer", "support", "Private viewer")
     crm.member("editor", "support", "Developer")
     crm.people.user("outsider")
     crm.member("locked", "support", "Manager")
-    api.put(f"/users/{crm.user_id('locked')}.json", {"user": {"status": 3}}, key=crm.admin)
-    api.put("/roles/1.json", {"role": {"permissions": ["view_contacts"]}}, key=crm.admin)  # Non member
+    written(api.put(f"/users/{crm.user_id('locked')}.json", {"user": {"status": 3}}, key=crm.admin))
+    written(api.put("/roles/1.json", {"role": {"permissions": ["view_contacts"]}}, key=crm.admin))  # Non member
     editor = crm.user_id("editor")
     return {
         "project": crm.contact(first_name="Project", visibility=0),

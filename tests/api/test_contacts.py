@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.conftest import body_json
+from tests.conftest import body_json, written
 
 DECL = '<?xml version="1.0" encoding="UTF-8"?>'
 
@@ -276,7 +276,7 @@ def test_company_rename_is_followed_by_its_people(api, crm):
     company = crm.contact(first_name="Initech", is_company=True)
     people = [crm.contact(first_name=f"Worker{n}", company="initech") for n in range(3)]
     outsider = crm.contact(first_name="Other", company="Initrode")
-    api.put(f"/contacts/{company}.json", {"contact": {"first_name": "Initech Global"}}, key=crm.admin)
+    written(api.put(f"/contacts/{company}.json", {"contact": {"first_name": "Initech Global"}}, key=crm.admin))
     for person in people:
         shown = body_json(api.get(f"/contacts/{person}.json", key=crm.admin))["contact"]
         assert shown["company"] == "Initech Global"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from chalicelib.api import ROUTE_TABLES
-from tests.conftest import SUMMARY
+from tests.conftest import SUMMARY, written
 
 pytestmark = pytest.mark.generated
 
@@ -126,9 +126,9 @@ def fuzz_world(api, crm):
     crm.member("member", "support", "Developer")
     company = crm.contact(first_name="Acme", is_company=True, tag_list="vip")
     person = crm.contact(first_name="Ann", company="Acme", visibility=2)
-    api.post("/deals.json", {"deal": {"name": "D", "project_id": "support", "contact_id": person}}, key=crm.admin)
-    api.post("/notes.json", {"note": {"content": "N", "source_id": company}}, key=crm.admin)
-    api.post("/tickets.json", {"ticket": {"subject": "T", "contact_id": company}}, key=crm.admin)
+    written(api.post("/deals.json", {"deal": {"name": "D", "project_id": "support", "contact_id": person}}, key=crm.admin))
+    written(api.post("/notes.json", {"note": {"content": "N", "source_id": company}}, key=crm.admin))
+    written(api.post("/tickets.json", {"ticket": {"subject": "T", "contact_id": company}}, key=crm.admin))
     return crm
 
 

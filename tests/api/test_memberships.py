@@ -1,13 +1,13 @@
 """Memberships: admins and project managers (manage_contacts) manage them."""
 import pytest
 
-from tests.conftest import body_json, role_id
+from tests.conftest import body_json, role_id, written
 
 
 @pytest.fixture
 def setup(api, admin_key, people):
-    api.post("/projects.json", {"project": {"name": "Support", "identifier": "support"}}, key=admin_key)
-    api.post("/projects.json", {"project": {"name": "Other", "identifier": "other"}}, key=admin_key)
+    written(api.post("/projects.json", {"project": {"name": "Support", "identifier": "support"}}, key=admin_key))
+    written(api.post("/projects.json", {"project": {"name": "Other", "identifier": "other"}}, key=admin_key))
     people.user("manager")
     people.user("dev")
     r = api.post("/projects/support/memberships.json",
@@ -72,8 +72,8 @@ def test_membership_grants_permissions_at_once(api, admin_key, people, setup):
     from chalicelib.store.directory import UserRecord
     caller = Caller(records.get(UserRecord, 3))
     assert caller.projects_with("view_contacts") == set()   # public projects, Non member has none
-    api.post("/projects/support/memberships.json", {"membership": {"user_id": 3, "role_ids": [5]}},
-             key=admin_key)
+    written(api.post("/projects/support/memberships.json", {"membership": {"user_id": 3, "role_ids": [5]}},
+             key=admin_key))
     caller = Caller(records.get(UserRecord, 3))
     assert caller.projects_with("view_contacts") == {1}
     assert not caller.allowed("add_contacts", caller.project(1))

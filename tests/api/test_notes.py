@@ -4,7 +4,7 @@ import time
 import pytest
 
 from chalicelib.store import meter
-from tests.conftest import body_json
+from tests.conftest import body_json, written
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -67,7 +67,7 @@ def test_source_must_be_given_and_exist(api, crm, contact):
 def test_adding_a_note_touches_the_contact_and_its_entries(api, crm, contact):
     before = body_json(api.get(f"/contacts/{contact}.json", key=crm.admin))["contact"]["updated_on"]
     time.sleep(1.1)
-    api.post(f"/contacts/{contact}/notes.json", {"note": {"content": "Touch"}}, key=crm.admin)
+    written(api.post(f"/contacts/{contact}/notes.json", {"note": {"content": "Touch"}}, key=crm.admin))
     after = body_json(api.get(f"/contacts/{contact}.json", key=crm.admin))["contact"]["updated_on"]
     assert after > before
     assert crm.ids(f"/contacts.json?updated_on=%3E%3D{after}") == ([contact], 1)
@@ -78,7 +78,7 @@ def test_include_notes_oldest_first(api, crm, contact):
         body = {"note": {"content": content}}
         if stamp:
             body["note"]["created_on"] = stamp
-        api.post(f"/contacts/{contact}/notes.json", body, key=crm.admin)
+        written(api.post(f"/contacts/{contact}/notes.json", body, key=crm.admin))
     shown = body_json(api.get(f"/contacts/{contact}.json?include=notes", key=crm.admin))["contact"]
     assert [n["content"] for n in shown["notes"]] == ["first", "second", "third"]
     assert list(shown["notes"][0]) == ["id", "content", "type_id", "author", "created_on", "updated_on"]
@@ -93,8 +93,8 @@ def test_include_notes_oldest_first(api, crm, contact):
 def test_permissions(api, crm, contact):
     crm.member("reporter", "support", "Reporter")
     crm.member("developer", "support", "Developer")
-    api.post("/roles.json", {"role": {"name": "Own notes", "permissions": ["view_contacts", "add_notes",
-                                                                            "delete_own_notes"]}}, key=crm.admin)
+    written(api.post("/roles.json", {"role": {"name": "Own notes", "permissions": ["view_contacts", "add_notes",
+                                                                            "delete_own_notes"]}}, key=crm.admin))
     crm.member("writer", "support", "Own notes")
     r = api.post(f"/contacts/{contact}/notes.json", {"note": {"content": "no"}}, key=crm.key("reporter"))
     assert r.status_code == 403

@@ -5,7 +5,7 @@ import pytest
 from chalicelib.services.policy import Caller
 from chalicelib.store import meter, records
 from chalicelib.store.directory import UserRecord
-from tests.conftest import body_json, role_id
+from tests.conftest import body_json, role_id, written
 
 
 @pytest.fixture
@@ -13,21 +13,21 @@ def world(api, admin_key, people):
     """public (1), private (2), closed (3, public), archived (4, public) and a subproject of
     private (5); dev is a Developer in private and closed and archived."""
     for name, public in (("public", True), ("private", False), ("closed", True), ("archived", True)):
-        api.post("/projects.json", {"project": {"name": name, "identifier": name, "is_public": public}},
-                 key=admin_key)
-    api.post("/projects.json", {"project": {"name": "sub", "identifier": "sub", "parent_id": 2,
-                                            "is_public": False}}, key=admin_key)
+        written(api.post("/projects.json", {"project": {"name": name, "identifier": name, "is_public": public}},
+                 key=admin_key))
+    written(api.post("/projects.json", {"project": {"name": "sub", "identifier": "sub", "parent_id": 2,
+                                            "is_public": False}}, key=admin_key))
     people.user("dev")
     people.user("outsider")
     people.user("locked", status=3)
     for project in ("private", "closed", "archived"):
-        api.post(f"/projects/{project}/memberships.json",
-                 {"membership": {"user_id": 2, "role_ids": [role_id(api, admin_key, "Developer")]}}, key=admin_key)
-    api.put("/projects/closed/close.json", key=admin_key)
-    api.put("/projects/archived/archive.json", key=admin_key)
+        written(api.post(f"/projects/{project}/memberships.json",
+                 {"membership": {"user_id": 2, "role_ids": [role_id(api, admin_key, "Developer")]}}, key=admin_key))
+    written(api.put("/projects/closed/close.json", key=admin_key))
+    written(api.put("/projects/archived/archive.json", key=admin_key))
     # public projects give their Non member / Anonymous roles to everyone else
-    api.put("/roles/1.json", {"role": {"permissions": ["view_contacts", "add_notes"]}}, key=admin_key)
-    api.put("/roles/2.json", {"role": {"permissions": ["view_contacts"]}}, key=admin_key)
+    written(api.put("/roles/1.json", {"role": {"permissions": ["view_contacts", "add_notes"]}}, key=admin_key))
+    written(api.put("/roles/2.json", {"role": {"permissions": ["view_contacts"]}}, key=admin_key))
     return people
 
 
@@ -82,12 +82,12 @@ def test_project_visibility_per_caller(api, admin_key, world):
 
 def test_asking_for_permissions_costs_a_bounded_number_of_calls(api, admin_key, people):
     for n in range(40):
-        api.post("/projects.json", {"project": {"name": f"P{n}", "identifier": f"p{n}",
-                                                "is_public": n % 2 == 0}}, key=admin_key)
+        written(api.post("/projects.json", {"project": {"name": f"P{n}", "identifier": f"p{n}",
+                                                "is_public": n % 2 == 0}}, key=admin_key))
     dev = people.user("dev")
     for n in range(0, 40, 3):
-        api.post(f"/projects/p{n}/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [role_id(api, admin_key, "Developer")]}},
-                 key=admin_key)
+        written(api.post(f"/projects/p{n}/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [role_id(api, admin_key, "Developer")]}},
+                 key=admin_key))
     user = records.get(UserRecord, int(dev.id))
     with meter.measure() as cost:
         who = Caller(user)

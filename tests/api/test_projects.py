@@ -1,7 +1,7 @@
 """Projects: CRUD, identifier rules, tree, visibility, archive."""
 import pytest
 
-from tests.conftest import body_json, role_id
+from tests.conftest import body_json, role_id, written
 
 
 def create(api, key, **fields):
@@ -91,8 +91,8 @@ def test_non_admins_see_public_projects_and_their_own(api, admin_key, people):
     create(api, admin_key, name="Public", identifier="public")
     create(api, admin_key, name="Private", identifier="private", is_public=False)
     create(api, admin_key, name="Mine", identifier="mine", is_public=False)
-    api.post("/projects/mine/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [role_id(api, admin_key, "Developer")]}},
-             key=admin_key)
+    written(api.post("/projects/mine/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [role_id(api, admin_key, "Developer")]}},
+             key=admin_key))
 
     def names(**kw):
         return [p["identifier"] for p in body_json(api.get("/projects.json", **kw))["projects"]]
@@ -138,7 +138,7 @@ def test_a_project_with_contacts_deals_or_tickets_cannot_be_deleted(api, admin_k
                                  key=admin_key))["contact"]["id"]
     deal = body_json(api.post("/deals.json", {"deal": {"name": "D", "project_id": "busy"}},
                               key=admin_key))["deal"]["id"]
-    api.post("/tickets.json", {"ticket": {"subject": "T", "contact_id": contact}}, key=admin_key)
+    written(api.post("/tickets.json", {"ticket": {"subject": "T", "contact_id": contact}}, key=admin_key))
     r = api.delete("/projects/busy.json", key=admin_key)
     assert (r.status_code, body_json(r)) == (422, {"errors": ["Project has contacts", "Project has deals",
                                                               "Project has tickets"]})
@@ -157,7 +157,7 @@ def test_a_project_with_contacts_deals_or_tickets_cannot_be_deleted(api, admin_k
 def test_deleting_a_project_removes_its_web_forms_keys_and_deal_categories(api, admin_key):
     create(api, admin_key, name="Gone", identifier="gone")
     form = body_json(api.post("/projects/gone/web_forms.json", {"web_form": {"name": "F"}}, key=admin_key))
-    api.post("/projects/gone/deal_categories.json", {"deal_category": {"name": "Big"}}, key=admin_key)
+    written(api.post("/projects/gone/deal_categories.json", {"deal_category": {"name": "Big"}}, key=admin_key))
     assert api.delete("/projects/gone.json", key=admin_key).status_code == 204
     assert api.get(f"/web_forms/{form['web_form']['id']}.json", key=admin_key).status_code == 404
     r = api.post("/contacts.json?key=" + form["web_form"]["key"], "contact[first_name]=Ann",
@@ -231,6 +231,6 @@ def test_a_stored_loop_neither_hides_projects_nor_hangs_lists(api, admin_key):
         project.save()
     r = body_json(api.get("/projects.json", key=admin_key))
     assert ([p["name"] for p in r["projects"]], r["total_count"]) == (["A", "B"], 2)
-    api.post("/contacts.json", {"contact": {"first_name": "Ann", "project_id": "b"}}, key=admin_key)
+    written(api.post("/contacts.json", {"contact": {"first_name": "Ann", "project_id": "b"}}, key=admin_key))
     r = api.get("/contacts.json?project_id=a", key=admin_key)
     assert (r.status_code, body_json(r)["total_count"]) == (200, 1)

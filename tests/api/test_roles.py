@@ -1,5 +1,5 @@
 """Roles: the five defaults, admin CRUD, built-in roles protected."""
-from tests.conftest import body_json, role_id
+from tests.conftest import body_json, role_id, written
 
 
 def test_default_roles(api, people):
@@ -59,10 +59,10 @@ def test_builtin_roles_keep_their_name_and_cannot_be_deleted(api, admin_key):
 
 def test_a_role_in_use_cannot_be_deleted(api, admin_key, people):
     dev = people.user("dev")
-    api.post("/projects.json", {"project": {"name": "P", "identifier": "p"}}, key=admin_key)
+    written(api.post("/projects.json", {"project": {"name": "P", "identifier": "p"}}, key=admin_key))
     reporter = role_id(api, admin_key, "Reporter")
-    api.post("/projects/p/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [reporter]}},
-             key=admin_key)
+    written(api.post("/projects/p/memberships.json", {"membership": {"user_id": dev.id, "role_ids": [reporter]}},
+             key=admin_key))
     r = api.delete(f"/roles/{reporter}.json", key=admin_key)
     assert body_json(r)["errors"] == ["This role is in use and cannot be deleted"]
 

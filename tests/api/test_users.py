@@ -1,7 +1,7 @@
 """Users: admin CRUD, validation, the key shown once, the last admin kept."""
 import pytest
 
-from tests.conftest import body_json
+from tests.conftest import body_json, written
 
 NEW = {"user": {"login": "jdoe", "firstname": "John", "lastname": "Doe",
                 "mail": "JDoe@Example.com", "password": "long-enough"}}
@@ -42,7 +42,7 @@ def test_every_validation_message_at_once(api, admin_key):
 
 
 def test_login_and_mail_are_unique_case_insensitively(api, admin_key):
-    api.post("/users.json", NEW, key=admin_key)
+    written(api.post("/users.json", NEW, key=admin_key))
     dup = {"user": dict(NEW["user"], login="JDOE", mail="jdoe@EXAMPLE.com")}
     r = api.post("/users.json", dup, key=admin_key)
     assert body_json(r)["errors"] == ["Login has already been taken", "Email has already been taken"]
@@ -105,6 +105,6 @@ def test_the_last_active_admin_is_kept(api, admin_key, change):
 
 def test_password_change_takes_effect(api, admin_key, people):
     jsmith = people.user("jsmith", password="first-pass")
-    api.put(f"/users/{jsmith.id}.json", {"user": {"password": "second-pass"}}, key=admin_key)
+    written(api.put(f"/users/{jsmith.id}.json", {"user": {"password": "second-pass"}}, key=admin_key))
     assert api.get("/users/current.json", basic=("jsmith", "first-pass")).status_code == 401
     assert api.get("/users/current.json", basic=("jsmith", "second-pass")).status_code == 200

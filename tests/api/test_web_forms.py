@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from chalicelib.store import ratelimits
-from tests.conftest import body_json
+from tests.conftest import body_json, written
 
 SITE = "https://www.example.com"
 
@@ -159,7 +159,7 @@ def test_rate_limit_per_key_and_window(api, crm, form, monkeypatch):
 
 
 def test_daily_cap(api, crm, form, monkeypatch):
-    api.put(f"/web_forms/{form['id']}.json", {"web_form": {"daily_cap": 2}}, key=crm.admin)
+    written(api.put(f"/web_forms/{form['id']}.json", {"web_form": {"daily_cap": 2}}, key=crm.admin))
     moment = [1_800_000_000.0]
     monkeypatch.setattr(ratelimits, "clock", lambda: moment[0])
     for status in (201, 201, 429):
