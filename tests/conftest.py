@@ -24,6 +24,7 @@ from chalicelib.store.embedded import serialize_calls, undo_transactions_by_item
 from tests import fast_moto  # noqa: E402
 
 fast_moto.install()
+fast_moto.install_query_by_key()
 serialize_calls()
 if os.environ.get("FAST_MOTO", "1") != "0":
     undo_transactions_by_item()
