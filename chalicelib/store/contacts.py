@@ -8,6 +8,7 @@ the transaction fail (VersionConflict) instead of losing an update.
 import random
 import unicodedata
 
+from . import meter
 from .crm import ContactIndexEntry, ContactRecord, StreamCounter, bounded_key
 from .operations import fetch, fetch_many
 from .versions import TRANSACTION_LIMIT, TooManyChanges, condition, run
@@ -150,8 +151,11 @@ def save(contact, previous=None, extra=()) -> None:
     if 1 + len(entries) + len(removed) + len(counter_changes) + len(extra) > TRANSACTION_LIMIT:
         raise TooManyChanges()
     pk = ContactRecord.key(contact.id)[0]
+    old_orders = {entry.stream: entry.order for entry in entries_of(previous)} if previous else {}
+    moved = sum(1 for entry in entries if old_orders.get(entry.stream, entry.order) != entry.order)
 
     def build(tx):
+        meter.note_index_key_changes(moved)
         tx.save(contact, condition=condition(ContactRecord, previous))
         for entry in entries:
             tx.save(entry)

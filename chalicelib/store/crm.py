@@ -17,6 +17,7 @@ from pynamodb.models import Model
 
 from chalicelib import config
 
+from . import meter
 from .settings import TableSettings
 
 
@@ -231,3 +232,8 @@ class DealIndexEntry(CrmItem, discriminator="deal_entry"):
     status_id = NumberAttribute(null=True)
     assigned_to_id = NumberAttribute(null=True)
     search = UnicodeAttribute(null=True)
+
+
+# Contact and deal entries (sk "entry#…") and tickets (sk "ticket#…") are the items of the
+# `streams` index: the meter charges their index writes.
+meter.register_index(CrmItem.Meta.table_name, ("stream", "order"), "sk", ("entry#", "ticket#"))

@@ -5,6 +5,7 @@ It hooks botocore's event system through BUILTIN_HANDLERS, so every botocore ses
 after this module is imported (PynamoDB makes its own, per thread) reports to it. Meters nest:
 a call is counted by every meter that is open in the current context.
 """
+import base64
 import contextlib
 import contextvars
 from collections import Counter
@@ -20,6 +21,28 @@ WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Tr
 _open_meters: contextvars.ContextVar = contextvars.ContextVar("open_cost_meters", default=())
 
 
+READ_BLOCK, WRITE_BLOCK = 4096, 1024
+
+# Global secondary indexes by table: the attributes of the index key (an item having them all is
+# in the index), the table's sort key and the prefixes of the sort keys of items that carry
+# them (to tell from a key alone whether a delete or an update touches the index). The store
+# registers its tables.
+_indexes: dict = {}
+
+
+def register_index(table: str, key_attributes: tuple, sort_key: str, sort_prefixes: tuple) -> None:
+    _indexes[table] = (tuple(key_attributes), sort_key, tuple(sort_prefixes))
+
+
+def note_index_key_changes(n: int) -> None:
+    """Told by a writer that `n` of the indexed items it is about to put change their index
+    key, which DynamoDB bills as a delete plus a put in the index: the request alone cannot
+    show it."""
+    for meter in _open_meters.get():
+        meter.write_units += n
+        meter.index_write_units += n
+
+
 @dataclass
 class CostMeter:
     calls: int = 0
@@ -27,8 +50,9 @@ class CostMeter:
     items_read: int = 0        # items returned to us
     items_scanned: int = 0     # items DynamoDB evaluated (Query/Scan ScannedCount)
     items_written: int = 0     # items put, updated or deleted
-    read_units: float = 0.0    # estimated: 0.5 per eventually, 1 per strongly consistent 4 KB read
-    write_units: float = 0.0   # estimated: 1 per item written (2 inside a transaction)
+    read_units: float = 0.0    # by DynamoDB's rules: 4 KB blocks, ½ eventually consistent, 2× transactional
+    write_units: float = 0.0   # 1 KB blocks, 2× transactional, index writes included
+    index_write_units: float = 0.0   # the part of write_units that the index writes cost
     reads: Counter = field(default_factory=Counter)   # items returned, by "Operation table"
 
     def items(self, operation: str, table: str) -> int:
@@ -50,58 +74,138 @@ class CostMeter:
         ops = " ".join(f"{name}={n}" for name, n in sorted(self.operations.items())) or "none"
         return (f"dynamodb calls={self.calls} [{ops}] items_read={self.items_read} "
                 f"scanned={self.items_scanned} written={self.items_written} "
-                f"rcu~{self.read_units:g} wcu~{self.write_units:g}")
+                f"rcu={self.read_units:g} wcu={self.write_units:g}")
+
+    # ------------------------------------------------------------ writes, from the request
 
     def _before(self, operation: str, params: dict) -> None:
         self.calls += 1
         self.operations[operation] += 1
         if operation == "BatchWriteItem":
-            n = sum(len(v) for v in params.get("RequestItems", {}).values())
-            self.items_written += n
-            self.write_units += n
+            for table, requests in params.get("RequestItems", {}).items():
+                for request in requests:
+                    if "PutRequest" in request:
+                        self._write(table, "put", request["PutRequest"].get("Item"), 1)
+                    else:
+                        self._write(table, "delete", request.get("DeleteRequest", {}).get("Key"), 1)
         elif operation == "TransactWriteItems":
-            n = len(params.get("TransactItems", []))
-            self.items_written += n
-            self.write_units += 2 * n
-        elif operation in WRITE_OPERATIONS:
-            self.items_written += 1
-            self.write_units += 1
+            for entry in params.get("TransactItems", []):
+                (kind, request), = entry.items()
+                if kind == "Put":
+                    self._write(request.get("TableName", ""), "put", request.get("Item"), 2)
+                else:
+                    self._write(request.get("TableName", ""), kind.lower(), request.get("Key"), 2)
+        elif operation == "PutItem":
+            self._write(params.get("TableName", ""), "put", params.get("Item"), 1)
+        elif operation in ("UpdateItem", "DeleteItem"):
+            kind = "update" if operation == "UpdateItem" else "delete"
+            self._write(params.get("TableName", ""), kind, params.get("Key"), 1, params)
 
-    def _after(self, operation: str, parsed: dict, consistent: bool, table: str) -> None:
+    def _write(self, table: str, kind: str, item, factor: int, params=None) -> None:
+        """One item written: its own units (the size of a put; a delete, an update or a
+        condition check of an item whose size the request does not show counts one block),
+        then its index write when it is or was in an index."""
+        if kind == "conditioncheck":
+            self.write_units += factor
+            return
+        self.items_written += 1
+        units = write_blocks(item_size(item)) if kind == "put" else 1
+        self.write_units += units * factor
+        index = _indexes.get(table)
+        if index is None:
+            return
+        key_attributes, sort_key, prefixes = index
+        if kind == "put":
+            indexed = all(name in (item or {}) for name in key_attributes)
+        else:
+            indexed = (item or {}).get(sort_key, {}).get("S", "").startswith(prefixes)
+        if indexed:
+            self.write_units += units
+            self.index_write_units += units
+
+    # ------------------------------------------------------------ reads, from the answer
+
+    def _after(self, operation: str, parsed: dict, context: dict) -> None:
+        consistent = bool(context.get("_cost_consistent"))
+        table = context.get("_cost_table", "")
         unit = 1.0 if consistent else 0.5
         if operation == "GetItem":
             item = parsed.get("Item")
             self._count(operation, table, 1 if item else 0)
-            self.read_units += _blocks(_size(item)) * unit
+            self.read_units += read_blocks(item_size(item)) * unit   # a miss costs one block too
         elif operation in ITEM_LIST_OPERATIONS:
             items = parsed.get("Items", [])
             self._count(operation, table, parsed.get("Count", len(items)))
             self.items_scanned += parsed.get("ScannedCount", 0)
-            # A Query is billed on the summed size of what it read, in 4 KB blocks.
-            self.read_units += _blocks(sum(_size(item) for item in items)) * unit
+            # A Query or Scan is billed on the summed size of what it read, in 4 KB blocks.
+            self.read_units += read_blocks(sum(item_size(item) for item in items)) * unit
         elif operation == "BatchGetItem":
-            for name, items in parsed.get("Responses", {}).items():
+            # Each key is billed as a GetItem of its table's consistency, a miss as one block.
+            asked = context.get("_cost_batch", {})
+            unprocessed = parsed.get("UnprocessedKeys", {}) or {}
+            for name, (keys, batch_consistent) in asked.items():
+                items = parsed.get("Responses", {}).get(name, [])
                 self._count(operation, name, len(items))
-                self.read_units += sum(_blocks(_size(item)) for item in items) * unit
+                missed = keys - len(unprocessed.get(name, {}).get("Keys", [])) - len(items)
+                blocks = sum(read_blocks(item_size(item)) for item in items) + max(0, missed)
+                self.read_units += blocks * (1.0 if batch_consistent else 0.5)
         elif operation == "TransactGetItems":
             items = [r.get("Item") for r in parsed.get("Responses", [])]
-            self._count(operation, table, len(items))
-            self.read_units += sum(_blocks(_size(item)) for item in items) * 2
+            self._count(operation, table, sum(1 for item in items if item))
+            self.read_units += sum(read_blocks(item_size(item)) for item in items) * 2
 
     def _count(self, operation: str, table: str, n: int) -> None:
         self.items_read += n
         self.reads[f"{operation} {table}"] += n
 
 
-def _size(item) -> int:
-    """Rough size of an item as DynamoDB bills it: names plus values."""
+# ---------------------------------------------------------------- DynamoDB's sizing rules
+
+def value_size(value: dict) -> int:
+    """The size of one attribute value in DynamoDB's wire form ({"S": "..."}), by its rules:
+    strings in UTF-8 bytes, numbers one byte per two significant digits plus one, binaries
+    raw, booleans and nulls one byte, lists and maps 3 bytes plus one per element plus the
+    elements (a map's keys counted like attribute names), sets the sum of their members."""
+    (kind, raw), = value.items()
+    if kind == "S":
+        return len(raw.encode("utf-8"))
+    if kind == "N":
+        return number_size(raw)
+    if kind == "B":
+        return len(raw) if isinstance(raw, (bytes, bytearray)) else len(base64.b64decode(raw))
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(1 + value_size(v) for v in raw)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode("utf-8")) + value_size(v) for k, v in raw.items())
+    if kind == "SS":
+        return sum(len(v.encode("utf-8")) for v in raw)
+    if kind == "NS":
+        return sum(number_size(v) for v in raw)
+    if kind == "BS":
+        return sum(value_size({"B": v}) for v in raw)
+    raise ValueError(f"unknown attribute type {kind}")
+
+
+def number_size(text: str) -> int:
+    digits = str(text).lstrip("+-").replace(".", "").split("e")[0].split("E")[0].strip("0")
+    return (len(digits) + 1) // 2 + 1
+
+
+def item_size(item) -> int:
+    """An item's size: the UTF-8 bytes of its attribute names plus the sizes of their values."""
     if not item:
         return 0
-    return len(repr(item))
+    return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
 
 
-def _blocks(size: int) -> int:
-    return max(1, -(-size // 4096))
+def read_blocks(size: int) -> int:
+    return max(1, -(-size // READ_BLOCK))
+
+
+def write_blocks(size: int) -> int:
+    return max(1, -(-size // WRITE_BLOCK))
 
 
 @contextlib.contextmanager
@@ -131,8 +235,12 @@ def _before_call(params=None, model=None, context=None, **_):
             meter.operations[_operation_name(model)] += 1
         return
     if context is not None:
-        context["_cost_consistent"] = bool((params or {}).get("ConsistentRead"))
-        context["_cost_table"] = (params or {}).get("TableName", "")
+        params = params or {}
+        context["_cost_consistent"] = bool(params.get("ConsistentRead"))
+        context["_cost_table"] = params.get("TableName", "")
+        if model.name == "BatchGetItem":
+            context["_cost_batch"] = {name: (len(request.get("Keys", [])), bool(request.get("ConsistentRead")))
+                                      for name, request in params.get("RequestItems", {}).items()}
     for meter in meters:
         meter._before(model.name, params or {})
 
@@ -143,10 +251,8 @@ def _after_call(parsed=None, model=None, context=None, **_):
         return
     if model.service_model.endpoint_prefix != "dynamodb":
         return
-    consistent = bool((context or {}).get("_cost_consistent"))
-    table = (context or {}).get("_cost_table", "")
     for meter in meters:
-        meter._after(model.name, parsed, consistent, table)
+        meter._after(model.name, parsed, context or {})
 
 
 def _install() -> None:

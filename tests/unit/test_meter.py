@@ -1,7 +1,11 @@
 """The cost meter counts what DynamoDB was asked and what it returned."""
+from chalicelib import config
 from chalicelib.store import meter
+from chalicelib.store.crm import CrmItem
 from chalicelib.store.directory import Lookup, UserRecord
 from chalicelib.store.operations import next_id, transaction
+
+CRM, DIRECTORY = CrmItem.Meta.table_name, UserRecord.Meta.table_name
 
 
 def test_counts_calls_operations_items_and_writes():
@@ -28,3 +32,98 @@ def test_nothing_is_counted_outside_a_measurement():
     with meter.measure() as cost:
         pass
     assert cost.calls == 0
+
+
+# ---------------------------------------------------------------- DynamoDB's sizing rules, by hand
+
+def _client():
+    import botocore.session
+    return botocore.session.get_session().create_client("dynamodb", region_name=config.REGION)
+
+
+def _padded(pk: str, sk: str, size: int, **extra) -> dict:
+    """An item of exactly `size` bytes by DynamoDB's rules (names + values)."""
+    item = {"pk": {"S": pk}, "sk": {"S": sk}, **extra}
+    pad = size - meter.item_size(item) - len("pad")
+    item["pad"] = {"S": "x" * pad}
+    assert meter.item_size(item) == size
+    return item
+
+
+def test_item_sizes_follow_dynamodbs_rules():
+    item = {"pk": {"S": "contact#1"},                         # 2 + 9
+            "n": {"N": "123.450"},                            # 1 + 4: five significant digits → 3 + 1
+            "b": {"BOOL": True},                              # 1 + 1
+            "l": {"L": [{"S": "ab"}, {"N": "7"}]},            # 1 + 3 + (1 + 2) + (1 + 2)
+            "m": {"M": {"k": {"S": "é"}}},                    # 1 + 3 + (1 + 1 + 2)
+            "z": {"NULL": True},                              # 1 + 1
+            "t": {"SS": ["a", "bc"]}}                         # 1 + 3
+    assert meter.item_size(item) == 11 + 5 + 2 + 10 + 8 + 2 + 4
+    assert meter.number_size("-0.000120") == 2 and meter.number_size("1000") == 2
+    assert meter.item_size({"name": {"S": "Зоя"}}) == 4 + 6
+
+
+def test_reads_are_charged_in_4_kb_blocks_by_consistency_misses_included():
+    client = _client()
+    client.put_item(TableName=CRM, Item=_padded("meter#1", "big", 5000))
+    client.put_item(TableName=CRM, Item=_padded("meter#1", "small", 1500))
+    client.put_item(TableName=CRM, Item=_padded("meter#1", "small2", 1500))
+    key = {"pk": {"S": "meter#1"}, "sk": {"S": "big"}}
+    missing = {"pk": {"S": "meter#1"}, "sk": {"S": "nothing"}}
+    cases = [
+        (lambda: client.get_item(TableName=CRM, Key=key, ConsistentRead=True), 2.0),      # 5000 B: 2 blocks
+        (lambda: client.get_item(TableName=CRM, Key=key), 1.0),                            # eventually: half
+        (lambda: client.get_item(TableName=CRM, Key=missing, ConsistentRead=True), 1.0),   # a miss: one block
+        # A Query sums its items before rounding: 5000 + 1500 + 1500 B = 2 blocks, eventually consistent.
+        (lambda: client.query(TableName=CRM, KeyConditionExpression="pk = :p",
+                              ExpressionAttributeValues={":p": {"S": "meter#1"}}), 1.0),
+        (lambda: client.query(TableName=CRM, KeyConditionExpression="pk = :p",
+                              ExpressionAttributeValues={":p": {"S": "meter#none"}}, ConsistentRead=True), 1.0),
+        # BatchGetItem: each key on its own, at its table's consistency; 2 + 1 blocks + 1 miss.
+        (lambda: client.batch_get_item(RequestItems={CRM: {"Keys": [
+            key, {"pk": {"S": "meter#1"}, "sk": {"S": "small"}}, missing], "ConsistentRead": True}}), 4.0),
+        (lambda: client.batch_get_item(RequestItems={CRM: {"Keys": [key, missing]}}), 1.5),
+        # TransactGetItems: twice a strongly consistent read.
+        (lambda: client.transact_get_items(TransactItems=[{"Get": {"TableName": CRM, "Key": key}}]), 4.0),
+    ]
+    for call, units in cases:
+        with meter.measure() as cost:
+            call()
+        assert cost.read_units == units, (cost.line(), units)
+        assert cost.write_units == 0
+
+
+def test_writes_are_charged_in_1_kb_blocks_with_their_index_writes():
+    client = _client()
+    entry = _padded("contact#7", "entry#all", 300, stream={"S": "all"}, order={"S": "a"})
+    cases = [
+        (lambda: client.put_item(TableName=CRM, Item=_padded("meter#2", "x", 1500)), 2, 0),
+        (lambda: client.put_item(TableName=DIRECTORY, Item=_padded("meter#2", "x", 1024)), 1, 0),
+        # An item of the streams index: its own write and one in the index.
+        (lambda: client.put_item(TableName=CRM, Item=entry), 2, 1),
+        (lambda: client.delete_item(TableName=CRM, Key={"pk": {"S": "contact#7"}, "sk": {"S": "entry#all"}}), 2, 1),
+        (lambda: client.delete_item(TableName=CRM, Key={"pk": {"S": "meter#2"}, "sk": {"S": "x"}}), 1, 0),
+        # A transaction doubles the table's writes, not the index's: a 2000 B put (2 × 2), an
+        # entry (1 × 2 + 1), an entry's delete (1 × 2 + 1) and a counter's update (1 × 2).
+        (lambda: client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": CRM, "Item": _padded("meter#3", "contact", 2000)}},
+            {"Put": {"TableName": CRM, "Item": entry}},
+            {"Delete": {"TableName": CRM, "Key": {"pk": {"S": "contact#8"}, "sk": {"S": "entry#x"}}}},
+            {"Update": {"TableName": CRM, "Key": {"pk": {"S": "counter#all"}, "sk": {"S": "0"}},
+                        "UpdateExpression": "ADD #c :one", "ExpressionAttributeNames": {"#c": "count"},
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}}}]), 12, 2),
+        (lambda: client.batch_write_item(RequestItems={CRM: [
+            {"PutRequest": {"Item": _padded("meter#4", "a", 2049)}},
+            {"PutRequest": {"Item": entry}}]}), 3 + 2, 1),
+    ]
+    for call, units, index_units in cases:
+        with meter.measure() as cost:
+            call()
+        assert (cost.write_units, cost.index_write_units) == (units, index_units), cost.line()
+        assert cost.read_units == 0
+
+
+def test_a_writer_tells_the_meter_of_index_keys_that_move():
+    with meter.measure() as cost:
+        meter.note_index_key_changes(3)
+    assert (cost.write_units, cost.index_write_units) == (3, 3)
