@@ -18,7 +18,7 @@ from pynamodb.models import Model
 from chalicelib import config
 
 from . import meter
-from .settings import TableSettings
+from .settings import SharedConnection, TableSettings
 
 
 KEY_PART_BYTES = 200
@@ -38,7 +38,7 @@ def bounded_key(text: str) -> str:
 EXPIRY_ATTRIBUTE = "expires"
 
 
-class CrmItem(Model):
+class CrmItem(SharedConnection, Model):
     class Meta(TableSettings):
         table_name = config.CRM_TABLE
 

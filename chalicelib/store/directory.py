@@ -12,14 +12,14 @@ from pynamodb.models import Model
 
 from chalicelib import config
 
-from .settings import TableSettings
+from .settings import SharedConnection, TableSettings
 
 
 def padded(number: int) -> str:
     return f"{int(number):012d}"
 
 
-class DirectoryItem(Model):
+class DirectoryItem(SharedConnection, Model):
     class Meta(TableSettings):
         table_name = config.DIRECTORY_TABLE
 

@@ -50,8 +50,8 @@ class AttachmentRecord(CrmItem, discriminator="attachment"):
 def s3():
     global _client
     if _client is None:
-        import botocore.session
-        _client = botocore.session.get_session().create_client(
+        from .settings import shared_session
+        _client = shared_session().create_client(
             "s3", region_name=config.REGION, endpoint_url=config.S3_ENDPOINT)
     return _client
 

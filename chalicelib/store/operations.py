@@ -7,10 +7,10 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import config
 
 from .crm import EXPIRY_ATTRIBUTE, CrmItem
 from .directory import DirectoryItem, Sequence
+from .settings import shared_connection
 
 # Error codes that mean "try again later", never "your request is wrong" (DynamoDB's, then S3's).
 _RETRYABLE_CODES = {
@@ -20,15 +20,9 @@ _RETRYABLE_CODES = {
     "SlowDown", "InternalError", "RequestTimeout", "503",
 }
 
-_connection = None
-
-
 def connection() -> Connection:
-    """One low-level connection per container, shared by transactions."""
-    global _connection
-    if _connection is None:
-        _connection = Connection(region=config.REGION, host=config.DYNAMODB_ENDPOINT)
-    return _connection
+    """The one low-level connection of the container, shared by models and transactions."""
+    return shared_connection()
 
 
 def transaction() -> TransactWrite:

@@ -127,3 +127,17 @@ def test_a_writer_tells_the_meter_of_index_keys_that_move():
     with meter.measure() as cost:
         meter.note_index_key_changes(3)
     assert (cost.write_units, cost.index_write_units) == (3, 3)
+
+
+def test_every_model_and_transaction_speaks_through_one_connection():
+    """One botocore session and one DynamoDB client per container, whatever a request touches."""
+    from chalicelib.store import crm, directory, files
+    from chalicelib.store.operations import connection
+    from chalicelib.store.settings import shared_connection
+    models = [cls for module in (crm, directory, files) for cls in vars(module).values()
+              if isinstance(cls, type) and issubclass(cls, (crm.CrmItem, directory.DirectoryItem))]
+    assert len(models) > 20
+    assert {id(cls._get_connection().connection) for cls in models} == {id(shared_connection())}
+    assert connection() is shared_connection()
+    assert list(crm.ContactIndexEntry.streams.query("nothing")) == []   # the index is known to it
+    assert shared_connection().client is shared_connection().client
