@@ -11,7 +11,6 @@ from chalicelib.services.read_models import ContactPage
 from chalicelib.services.validation import section
 from chalicelib.web.auth import presented_credentials
 from chalicelib.web.document import Array, Document
-from chalicelib.web.pagination import Page
 from chalicelib.web.request import created, done, ok, text_reply
 from chalicelib.web.routing import Routes
 
@@ -23,7 +22,7 @@ routes = Routes()
 
 
 WITH_VCARDS = ("json", "xml", "vcf")
-ADDRESS_BOOK_MAX = 1000
+ADDRESS_BOOK_PAGE = 1000
 
 
 @routes.get("/contacts", formats=WITH_VCARDS)
@@ -32,16 +31,25 @@ def list_contacts(req):
     query = lists.parse(req.caller, req.query, req.args.get("project_id"))
     query.include_projects = "projects" in req.includes()
     if req.fmt == "vcf":
-        # An address book export: every match (up to ADDRESS_BOOK_MAX) unless a page is asked for.
-        paged = any(req.query.get(k) not in (None, "") for k in ("limit", "offset", "page"))
-        page = req.page() if paged else Page(0, ADDRESS_BOOK_MAX)
-        _total, contacts = lists.run(req.caller, query, page)
-        return text_reply(vcards(contacts, req.base_url), VCARD_TYPE, "contacts.vcf")
+        return _address_book(req, query)
     page = req.page()
     total, contacts = lists.run(req.caller, query, page)
     names = ContactPage(req.caller, contacts)
     rows = [contact_row(c, names, include_projects=query.include_projects) for c in contacts]
     return ok(Document("contacts", Array("contact", rows), page.meta(total)))
+
+
+def _address_book(req, query):
+    """The matches as vCards, ADDRESS_BOOK_PAGE at a time (`limit` up to that): the answer says
+    how many match (X-Total-Count) and, when more follow, where the next page is (Link rel=next)."""
+    page = req.page(ADDRESS_BOOK_PAGE)
+    total, contacts = lists.run(req.caller, query, page)
+    reply = text_reply(vcards(contacts, req.base_url), VCARD_TYPE, "contacts.vcf")
+    reply.headers["X-Total-Count"] = str(total)
+    following = page.offset + page.limit
+    if following < total:
+        reply.headers["Link"] = f'<{req.url_with(offset=following, limit=page.limit)}>; rel="next"'
+    return reply
 
 
 def _show_document(req, contact) -> Document:

@@ -26,11 +26,11 @@ class Page:
         return items[self.offset:self.offset + self.limit]
 
 
-def page_from(params: dict) -> Page:
+def page_from(params: dict, default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT) -> Page:
     limit = _integer(params.get("limit"))
     if limit is None or limit < 1:
-        limit = DEFAULT_LIMIT
-    limit = min(limit, MAX_LIMIT)
+        limit = default_limit
+    limit = min(limit, max_limit)
     if params.get("offset") not in (None, ""):
         offset = _integer(params.get("offset")) or 0
     else:

@@ -3,6 +3,7 @@ arguments, plus the replies it returns."""
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional
+from urllib.parse import urlencode
 
 from chalicelib import config
 
@@ -35,8 +36,17 @@ class ApiRequest:
     def header(self, name: str, default=None):
         return self.headers.get(name.lower(), default)
 
-    def page(self) -> Page:
-        return page_from(self.query)
+    def page(self, default_limit: int = None, max_limit: int = None) -> Page:
+        if default_limit is None:
+            return page_from(self.query)
+        return page_from(self.query, default_limit, max_limit or default_limit)
+
+    def url_with(self, **changes) -> str:
+        """This request's own URL (its path and query) with some query parameters changed. An
+        API key sent in the query is left out: credentials are never written into an answer."""
+        pairs = [(k, v) for k, v in _flat(self.query) if k not in changes and k != "key"]
+        pairs += [(k, str(v)) for k, v in changes.items()]
+        return self.url(self.path) + ("?" + urlencode(pairs) if pairs else "")
 
     def includes(self) -> set:
         value = self.params.get("include")
@@ -54,6 +64,18 @@ class ApiRequest:
     def nometa(self) -> bool:
         return str(self.query.get("nometa", "")).strip() in ("1", "true") or \
             str(self.header("x-redmine-nometa", "")).strip() == "1"
+
+
+def _flat(query: dict, prefix: str = ""):
+    """The query's (name, value) pairs again, nested names written as Rails does (a[b], a[])."""
+    for name, value in query.items():
+        key = f"{prefix}[{name}]" if prefix else name
+        if isinstance(value, dict):
+            yield from _flat(value, key)
+        elif isinstance(value, list):
+            yield from ((f"{key}[]", item) for item in value if isinstance(item, str))
+        elif isinstance(value, str):
+            yield key, value
 
 
 @dataclass

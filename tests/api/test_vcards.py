@@ -48,6 +48,36 @@ def test_the_address_book_export_honours_filters_and_visibility(api, crm):
     assert len(cards) == 1
 
 
+def test_a_large_address_book_comes_in_pages_that_say_what_follows(api, crm, monkeypatch):
+    from urllib.parse import parse_qs, urlsplit
+
+    from chalicelib.api import contacts as contacts_api
+    monkeypatch.setattr(contacts_api, "ADDRESS_BOOK_PAGE", 2)
+    for name in ("Ann", "Bob", "Cid", "Dan", "Eve"):
+        crm.contact(first_name=name, tag_list="vip")
+    crm.contact(first_name="Other")
+    names, url, pages = [], "/contacts.vcf?tags=vip&key=" + crm.admin, 0
+    while url:
+        r = api.get(url)
+        assert r.status_code == 200 and r.headers["X-Total-Count"] == "5"
+        names += [c.fn.value for c in vobject.readComponents(r.body.decode())]
+        pages += 1
+        link = r.headers.get("Link")
+        if link is None:
+            break
+        target, rel = link.split(";")
+        assert rel.strip() == 'rel="next"'
+        parts = urlsplit(target.strip("<> "))
+        assert parts.path == "/contacts.vcf" and "key" not in parse_qs(parts.query)   # never echoed
+        assert parse_qs(parts.query)["tags"] == ["vip"]
+        url = f"{parts.path}?{parts.query}&key={crm.admin}"
+    assert (names, pages) == (["Ann", "Bob", "Cid", "Dan", "Eve"], 3)
+    # A page asked for is at most ADDRESS_BOOK_PAGE long.
+    r = api.get("/contacts.vcf?limit=50&offset=1", key=crm.admin)
+    assert len(list(vobject.readComponents(r.body.decode()))) == 2
+    assert "offset=3&limit=2" in r.headers["Link"]
+
+
 def test_vcards_follow_the_contacts_rules(api, crm):
     crm.member("viewer", "support", "Reporter")
     hidden = crm.contact(first_name="Hidden", visibility=2)
