@@ -30,6 +30,7 @@ class Sample:
     tags: list
     contacts: int
     stream_sizes: dict = field(default_factory=dict)
+    records: list = field(default_factory=list)     # the contacts as stored
 
 
 def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int = 7) -> Sample:
@@ -76,9 +77,9 @@ def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int =
             visibility=visibility, project_ids=chosen_projects, author_id=int(admin.id),
             assigned_to_id=rng.choice(assignee_ids) if rng.random() < 0.5 else None,
             created_on=stamp, updated_on=stamp))
-    for start in range(0, len(records), 500):
-        contact_store.seed(records[start:start + 500])
-    sample = Sample(admin_key, member_key, project_ids, member_projects, assignee_ids, tags, contacts)
+    contact_store.seed(records)
+    sample = Sample(admin_key, member_key, project_ids, member_projects, assignee_ids, tags, contacts,
+                    records=records)
     for record in records:
         for stream in contact_store.streams_of(record):
             sample.stream_sizes[stream] = sample.stream_sizes.get(stream, 0) + 1

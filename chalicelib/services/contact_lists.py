@@ -202,67 +202,107 @@ def _sorted(entries: list, sort: tuple) -> list:
 
 # ------------------------------------------------------------------ plan and run
 
-def _streams(caller: Caller, query: ListQuery) -> list:
-    """(stream, range condition) pairs whose union holds every contact the list can return."""
-    if query.tags:
-        return [(store.tag_stream(query.tags[0]), None)]
-    if query.assigned and query.assigned[0] == "id":
-        return [(store.assignee_stream(query.assigned[1]), None)]
-    if query.project_ids is not None:
-        return [(store.project_stream(p), None) for p in sorted(query.project_ids)]
-    if query.updated:
-        # Incremental sync: only what changed in the range, from the stream ordered by updated_on.
-        return [(store.UPDATED, store.updated_between(*query.updated))]
-    if policy.sees_every_contact(caller):
-        return [(store.ALL, None)]
-    return [(store.project_stream(p), None) for p in policy.contact_streams(caller)] + [(store.PUBLIC, None)]
+def visible_buckets(caller: Caller, project_ids=None, counts=None) -> dict:
+    """{bucket stream: contacts in it} of the buckets the caller sees whole, within the projects
+    when given."""
+    counts = store.bucket_counts() if counts is None else counts
+    visible = {}
+    for bucket, count in counts.items():
+        visibility, projects = store.bucket_parts(bucket)
+        if (project_ids is None or projects & project_ids) and policy.sees_bucket(caller, visibility, projects):
+            visible[bucket] = count
+    return visible
+
+
+def own_extra(caller: Caller, project_ids=None) -> list:
+    """Entries of private contacts the caller sees only as its own (their bucket hidden from it),
+    within the projects when given: read from its own stream, never from anyone else's."""
+    if caller.admin or caller.anonymous or caller.id is None:
+        return []
+    found = []
+    for entry in store.read_stream(store.own_stream(caller.id)):
+        projects = {int(p) for p in entry.project_ids}
+        if project_ids is not None and not projects & project_ids:
+            continue
+        if not policy.sees_bucket(caller, int(entry.visibility), projects) and policy.sees_as_own(caller, entry):
+            found.append(entry)
+    return found
+
+
+def _plain(query: ListQuery) -> bool:
+    """A list in the default order narrowed by nothing but a project: a merge of buckets."""
+    return query.sort == DEFAULT_SORT and not (
+        query.words or query.tags or query.assigned or query.is_company is not None or
+        query.ids is not None or query.author_id is not None or query.created or query.updated)
 
 
 def _candidates(caller: Caller, query: ListQuery):
-    """Entries in default (name) order, duplicates removed."""
+    """Every entry the list could return, in default (name) order, each contact once."""
     if query.ids is not None:
-        found = store.entries_by_id(query.ids).values()
-        return sorted(found, key=store.entry_name_order)
-    streams = _streams(caller, query)
-    merged = heapq.merge(*(store.read_stream(s, order_condition=c) for s, c in streams),
-                         key=lambda e: e.order)
-    seen = set()
-    unique = []
-    for entry in merged:
-        if entry.contact_id not in seen:
-            seen.add(entry.contact_id)
-            unique.append(entry)
-    if streams[0][0] == store.UPDATED:
-        unique.sort(key=store.entry_name_order)
-    return unique
-
-
-def _counted_stream(caller: Caller, query: ListQuery):
-    """The one counted stream an admin's list reads when nothing else narrows it, or None."""
-    if not policy.sees_every_contact(caller) or query.sort != DEFAULT_SORT:
-        return None
-    if query.words or query.is_company is not None or query.ids is not None or \
-            query.author_id is not None or query.created or query.updated:
-        return None
-    narrowing = [bool(query.tags), bool(query.assigned), query.project_ids is not None]
-    if sum(narrowing) > 1:
-        return None
+        return sorted(store.entries_by_id(query.ids).values(), key=store.entry_name_order)
     if query.tags:
-        return store.tag_stream(query.tags[0]) if len(query.tags) == 1 else None
-    if query.assigned:
-        return store.assignee_stream(query.assigned[1]) if query.assigned[0] == "id" else None
-    if query.project_ids is not None:
-        return store.project_stream(query.single_project) if query.single_project else None
-    return store.ALL
+        return list(store.read_stream(store.tag_stream(query.tags[0])))
+    if query.assigned and query.assigned[0] == "id":
+        return list(store.read_stream(store.assignee_stream(query.assigned[1])))
+    if query.updated and query.project_ids is None:
+        # Incremental sync: only what changed in the range, from the stream ordered by updated_on.
+        changed = store.read_stream(store.UPDATED, order_condition=store.updated_between(*query.updated))
+        return sorted(changed, key=store.entry_name_order)
+    buckets = visible_buckets(caller, query.project_ids)
+    streams = [store.read_stream(bucket) for bucket in buckets] + \
+        [iter(sorted(own_extra(caller, query.project_ids), key=lambda e: e.order))]
+    return list(heapq.merge(*streams, key=lambda e: e.order))
+
+
+def _admin_count(query: ListQuery):
+    """(stream, total) when an admin lists one tag or one assignee and nothing else: the page
+    then reads offset + limit entries of that stream and the count comes from counters."""
+    if query.sort != DEFAULT_SORT or query.words or query.is_company is not None or \
+            query.ids is not None or query.author_id is not None or query.created or \
+            query.updated or query.project_ids is not None:
+        return None
+    if query.tags and len(query.tags) == 1 and not query.assigned:
+        total = sum(n for (_bucket, tag), n in store.bucket_tag_counts().items() if store.fold(tag) == query.tags[0])
+        return store.tag_stream(query.tags[0]), total
+    if query.assigned and query.assigned[0] == "id" and not query.tags:
+        stream = store.assignee_stream(query.assigned[1])
+        return stream, store.stream_count(stream)
+    return None
+
+
+# What one more Query costs next to reading one more entry: its round trip (they go out eight
+# at a time) and its first read block, in entries.
+QUERY_COST = 2
+
+
+def _plain_page(caller: Caller, query: ListQuery, counts: dict, buckets: dict, extra: list, wanted: int) -> list:
+    """The first `wanted` entries of a plain list: a merge of the visible buckets, or, when the
+    caller sees most of a large table through many buckets, the "all" stream read with the
+    same visibility decided on each entry, whichever reads less."""
+    seen = sum(buckets.values()) + len(extra)
+    if query.project_ids is None and seen:
+        whole = sum(counts.values())
+        by_buckets = wanted + 2 * len(buckets) + QUERY_COST * len(buckets)
+        by_all = min(whole, wanted * whole / seen) + QUERY_COST
+        if by_all < by_buckets:
+            return store.filtered_page(store.ALL, wanted, lambda e: policy.sees_contact(caller, e), seen / whole)
+    return store.merged_page(buckets, wanted, extra)
 
 
 def run(caller: Caller, query: ListQuery, page) -> tuple:
     """(total_count, the page's contacts in order)."""
-    counted = _counted_stream(caller, query)
-    if counted is not None:
-        total = store.stream_count(counted)
-        wanted = page.offset + page.limit
-        entries = list(store.read_stream(counted, limit=wanted))[page.offset:wanted] if page.offset < total else []
+    wanted = page.offset + page.limit
+    counted = _admin_count(query) if policy.sees_every_contact(caller) else None
+    if _plain(query):
+        counts = store.bucket_counts()
+        buckets = visible_buckets(caller, query.project_ids, counts)
+        extra = own_extra(caller, query.project_ids)
+        total = sum(buckets.values()) + len(extra)
+        entries = _plain_page(caller, query, counts, buckets, extra, wanted)[page.offset:] \
+            if page.offset < total else []
+    elif counted is not None:
+        stream, total = counted
+        entries = list(store.read_stream(stream, limit=wanted))[page.offset:wanted] if page.offset < total else []
     else:
         selected = [e for e in _candidates(caller, query)
                     if policy.sees_contact(caller, e) and _matches(e, query)]

@@ -213,10 +213,15 @@ def sees_every_contact(caller: Caller) -> bool:
 
 def sees_contact(caller: Caller, contact) -> bool:
     """SPEC section 2 on a contact or one of its index entries."""
+    projects = {int(p) for p in contact.project_ids}
+    return sees_bucket(caller, int(contact.visibility or 0), projects) or sees_as_own(caller, contact)
+
+
+def sees_bucket(caller: Caller, visibility: int, projects) -> bool:
+    """Whether the caller sees every contact of this visibility in exactly these projects. The
+    one other way to see a contact: a private one of the caller's own (sees_as_own)."""
     if caller.admin:
         return True
-    visibility = int(contact.visibility or 0)
-    projects = {int(p) for p in contact.project_ids}
     viewing = caller.projects_with("view_contacts")
     if visibility == PUBLIC:
         return bool(viewing)
@@ -224,10 +229,15 @@ def sees_contact(caller: Caller, contact) -> bool:
         return bool(projects & viewing)
     if caller.anonymous:
         return False
-    if projects & caller.projects_with("view_private_contacts"):
-        return True
+    return bool(projects & caller.projects_with("view_private_contacts"))
+
+
+def sees_as_own(caller: Caller, contact) -> bool:
+    """A private contact the caller wrote or is assigned, in a project where it views contacts."""
+    if caller.anonymous or caller.id is None or int(contact.visibility or 0) != PRIVATE:
+        return False
     own = caller.id in (contact.author_id, contact.assigned_to_id)
-    return own and bool(projects & viewing)
+    return own and bool({int(p) for p in contact.project_ids} & caller.projects_with("view_contacts"))
 
 
 def may_on_contact(caller: Caller, permission: str, contact) -> bool:
@@ -241,12 +251,6 @@ def require_contact(caller: Caller, contact, permission: str = None) -> None:
     _require(sees_contact(caller, contact))
     if permission:
         _require(may_on_contact(caller, permission, contact))
-
-
-def contact_streams(caller: Caller) -> list:
-    """Project ids whose contacts a non-admin may see (with the public stream besides): where it
-    may view contacts, and where it may view private ones."""
-    return sorted(caller.projects_with("view_contacts") | caller.projects_with("view_private_contacts"))
 
 
 def require_contact_list(caller: Caller, project=None) -> None:

@@ -190,7 +190,7 @@ def set_status(caller: Caller, ref, status: int) -> None:
 def _in_use(project_id: int) -> list:
     """Why a project cannot go: contacts, deals or tickets still in it."""
     reasons = []
-    if contact_store.stream_count(contact_store.project_stream(project_id)) > 0:
+    if any(project_id in contact_store.bucket_parts(bucket)[1] for bucket in contact_store.bucket_counts()):
         reasons.append("Project has contacts")
     if deal_store.any_in_project(project_id):
         reasons.append("Project has deals")

@@ -8,6 +8,7 @@ contacts it cannot see. Admins see every contact: they get the first spelling an
 from chalicelib.store import contacts as store
 from chalicelib.store import tags as tag_store
 
+from . import contact_lists as lists
 from . import policy
 from .policy import Caller
 
@@ -46,30 +47,34 @@ def spelled(caller: Caller, names: list) -> list:
 
 
 def visible_tags(caller: Caller) -> list:
-    """[(id, name, contacts count)] of the tags carried by contacts the caller sees, by name."""
+    """[(id, name, contacts count)] of the tags carried by contacts the caller sees, by name:
+    summed from the tag counters of the buckets it sees whole, plus the private contacts it
+    sees as its own. Never a read of the contacts themselves."""
     tags = tag_store.all_tags()
-    if policy.sees_every_contact(caller):
-        counts = store.stream_counts([store.tag_stream(t.name) for t in tags])
-        return [(int(t.id), t.name, counts[store.tag_stream(t.name)]) for t in tags
-                if counts[store.tag_stream(t.name)] > 0]
-    policy.require_contact_list(caller)
-    counts, spellings, seen = {}, {}, set()
-    streams = [store.project_stream(p) for p in policy.contact_streams(caller)] + [store.PUBLIC]
-    for stream in streams:
-        for entry in store.read_stream(stream):
-            if entry.contact_id in seen or not policy.sees_contact(caller, entry):
-                continue
-            seen.add(entry.contact_id)
-            for tag in entry.tags or []:
-                folded = store.fold(tag)
-                counts[folded] = counts.get(folded, 0) + 1
-                spellings.setdefault(folded, set()).add(tag)
+    if not policy.sees_every_contact(caller):
+        policy.require_contact_list(caller)
+    counts, spellings = {}, {}
+
+    def add(spelling: str, n: int) -> None:
+        folded = store.fold(spelling)
+        counts[folded] = counts.get(folded, 0) + n
+        spellings.setdefault(folded, set()).add(spelling)
+
+    tag_counts = store.bucket_tag_counts()
+    seen = lists.visible_buckets(caller, counts={bucket: 1 for bucket, _tag in tag_counts})
+    for (bucket, spelling), n in tag_counts.items():
+        if bucket in seen:
+            add(spelling, n)
+    for entry in lists.own_extra(caller):
+        for spelling in set(entry.tags or []):
+            add(spelling, 1)
     found = []
     for tag in tags:
         folded = store.fold(tag.name)
         if counts.get(folded):
-            # The first spelling when a visible contact carries it, else one the caller sees.
+            # The first spelling when a contact the caller sees carries it (an admin sees every
+            # contact), else one it sees.
             shown = spellings[folded]
-            name = tag.name if tag.name in shown else min(shown)
+            name = tag.name if tag.name in shown or policy.sees_every_contact(caller) else min(shown)
             found.append((int(tag.id), name, counts[folded]))
     return found

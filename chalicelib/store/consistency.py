@@ -21,7 +21,7 @@ from . import contacts as contact_store
 from . import deals as deal_store
 from . import files, ratelimits  # noqa: F401  (every kind the table holds must be known to read it)
 from .crm import (ContactIndexEntry, ContactRecord, CrmItem, DealIndexEntry, DealRecord, NoteRecord,
-                  Pointer, StreamCounter, TagRecord, TicketRecord)
+                  Pointer, StreamCounter, TagRecord, TicketRecord, BucketCounter)
 from .files import AttachmentRecord
 from .tags import name_key
 
@@ -76,6 +76,7 @@ class _Crm:
         self.entries = defaultdict(dict)        # contact pk -> {sk: entry}
         self.deal_entries = defaultdict(dict)   # deal pk -> {sk: entry}
         self.counters = Counter()               # stream -> summed shards
+        self.marks = Counter()                  # (bucket, tag or None) -> summed shards
         self.tags = set()                       # tag record sort keys
         self.notes, self.tickets, self.pointers = [], [], {}
         self.kindless = []                      # items no code can read (written without their kind)
@@ -93,6 +94,8 @@ class _Crm:
             self.entries[item.pk][item.sk] = item
         elif isinstance(item, StreamCounter):
             self.counters[item.pk.split("#", 1)[1]] += int(item.count or 0)
+        elif isinstance(item, BucketCounter):
+            self.marks[(item.bucket, item.tag)] += int(item.count or 0)
         elif isinstance(item, TagRecord):
             self.tags.add(item.sk)
         elif isinstance(item, NoteRecord):
@@ -121,8 +124,9 @@ def _compare_entries(owner: str, expected: list, stored: dict, problems: list) -
 
 
 def _check_contacts(crm: _Crm, problems: list) -> None:
-    members = Counter()
+    members, marks = Counter(), Counter()
     for pk, contact in crm.contacts.items():
+        marks.update(contact_store.bucket_marks(contact))
         owner = f"contact {int(contact.id)}"
         _compare_entries(owner, contact_store.entries_of(contact), crm.entries.get(pk, {}), problems)
         for tag in contact.tags or []:
@@ -136,6 +140,10 @@ def _check_contacts(crm: _Crm, problems: list) -> None:
     for stream in sorted(set(members) | set(crm.counters)):
         if members[stream] != crm.counters[stream]:
             problems.append(f"stream {stream}: counted {crm.counters[stream]}, holds {members[stream]}")
+    for bucket, tag in sorted(set(marks) | set(crm.marks), key=str):
+        if marks[(bucket, tag)] != crm.marks[(bucket, tag)]:
+            what = bucket if tag is None else f"{bucket} tag {tag!r}"
+            problems.append(f"{what}: counted {crm.marks[(bucket, tag)]}, holds {marks[(bucket, tag)]}")
 
 
 def _check_deals(crm: _Crm, problems: list) -> None:

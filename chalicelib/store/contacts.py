@@ -1,26 +1,53 @@
 """Contacts in DynamoDB: the index entries a contact has, the one transaction that writes a
 contact with its changed entries and counters, and the reads lists and shows need.
 
+Every contact is in the stream "all" and in exactly one *bucket*: its visibility class with the exact set of its
+projects ("bucket#project#1,3"). Buckets are disjoint, so any caller's list is a merge of the
+buckets it may see and its count a sum of their counters; a private contact also has an entry
+in the "own" stream of its author and of its assignee, for those who see it only as theirs.
+
 Entries never disagree with their contact: a contact and every entry that changes are written
 in one TransactWriteItems conditioned on the contact's version, so a concurrent writer makes
 the transaction fail (VersionConflict) instead of losing an update.
 """
+import contextvars
+import heapq
 import random
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 from . import meter
-from .crm import ContactIndexEntry, ContactRecord, StreamCounter, bounded_key
+from .crm import BucketCounter, ContactIndexEntry, ContactRecord, StreamCounter, bounded_key
 from .operations import fetch, fetch_many
 from .versions import TRANSACTION_LIMIT, TooManyChanges, condition, run
 
-ALL, PUBLIC, UPDATED = "all", "public", "updated"
+ALL, UPDATED = "all", "updated"
+CLASSES = {0: "project", 1: "public", 2: "private"}     # visibility → bucket class
+PRIVATE = 2
 SORT_PART_BYTES = 100
 SEPARATOR = "\x01"          # sorts below every character a normalized name keeps
 SEARCH_SEPARATOR = "\x1f"   # no search word can span two fields
 
 
-def project_stream(project_id) -> str:
-    return f"project#{int(project_id)}"
+def bucket_stream(visibility, project_ids) -> str:
+    ids = ",".join(str(p) for p in sorted({int(p) for p in project_ids}))
+    return f"bucket#{CLASSES[int(visibility or 0)]}#{ids}"
+
+
+def bucket_of(contact) -> str:
+    return bucket_stream(contact.visibility, contact.project_ids)
+
+
+def bucket_parts(bucket: str) -> tuple:
+    """(visibility, frozenset of project ids) of a bucket stream."""
+    _, name, ids = bucket.split("#", 2)
+    visibility = next(number for number, cls in CLASSES.items() if cls == name)
+    return visibility, frozenset(int(p) for p in ids.split(",") if p)
+
+
+def own_stream(user_id) -> str:
+    """Private contacts a user wrote or is assigned."""
+    return f"own#{int(user_id)}"
 
 
 def tag_stream(name: str) -> str:
@@ -36,8 +63,9 @@ def company_stream(company: str) -> str:
 
 
 def counted(stream: str) -> bool:
-    """Streams whose size is kept in counters (for admin lists of one stream)."""
-    return stream == ALL or stream.startswith(("project#", "tag#", "assignee#"))
+    """Streams whose size is kept in stream counters (an admin's list of one assignee). Buckets
+    and the tags in each are counted by BucketCounter."""
+    return stream.startswith("assignee#")
 
 
 def fold(value) -> str:
@@ -90,15 +118,14 @@ def updated_between(low, high):
 def streams_of(contact) -> list:
     if contact is None:
         return []
-    streams = [ALL, UPDATED]
-    if int(contact.visibility) == 1:
-        streams.append(PUBLIC)
-    streams += [project_stream(p) for p in contact.project_ids]
+    streams = [ALL, bucket_of(contact), UPDATED]
     streams += [tag_stream(t) for t in contact.tags]
     if contact.assigned_to_id:
         streams.append(assignee_stream(contact.assigned_to_id))
     if contact.company and contact.company.strip():
         streams.append(company_stream(contact.company))
+    if int(contact.visibility or 0) == PRIVATE:
+        streams += [own_stream(u) for u in (contact.author_id, contact.assigned_to_id) if u]
     return list(dict.fromkeys(streams))
 
 
@@ -137,6 +164,29 @@ def _add(delta: int) -> list:
     return [StreamCounter.count.add(delta), StreamCounter.kind.set(StreamCounter)]
 
 
+def bucket_marks(contact) -> set:
+    """What the contact adds to the bucket counters: its bucket, and each tag spelling in it."""
+    if contact is None:
+        return set()
+    bucket = bucket_of(contact)
+    return {(bucket, None)} | {(bucket, tag) for tag in set(contact.tags or [])}
+
+
+def _bucket_counter(mark, delta: int, shard: int) -> tuple:
+    """The counter shard of a mark and the actions adding `delta` to it (creating it, with what
+    it counts, when it is new)."""
+    bucket, tag = mark
+    key = BucketCounter.count_key(bucket, shard) if tag is None else BucketCounter.tag_key(bucket, tag, shard)
+    actions = [BucketCounter.count.add(delta), BucketCounter.kind.set(BucketCounter),
+               BucketCounter.bucket.set(bucket)] + ([BucketCounter.tag.set(tag)] if tag is not None else [])
+    return BucketCounter(*key), actions
+
+
+def _bucket_update(tx, mark, delta: int) -> None:
+    item, actions = _bucket_counter(mark, delta, random.randrange(BucketCounter.SHARDS))
+    tx.update(item, actions=actions)
+
+
 def save(contact, previous=None, extra=()) -> None:
     """Write `contact` (its version already advanced) with every changed entry and counter,
     conditioned on `previous` still being what is stored (or nothing, on create). `extra`
@@ -148,7 +198,10 @@ def save(contact, previous=None, extra=()) -> None:
     removed = old_streams - new_streams
     counter_changes = [(s, 1) for s in new_streams - old_streams if counted(s)] + \
                       [(s, -1) for s in removed if counted(s)]
-    if 1 + len(entries) + len(removed) + len(counter_changes) + len(extra) > TRANSACTION_LIMIT:
+    old_marks, new_marks = bucket_marks(previous), bucket_marks(contact)
+    mark_changes = [(m, 1) for m in new_marks - old_marks] + [(m, -1) for m in old_marks - new_marks]
+    size = 1 + len(entries) + len(removed) + len(counter_changes) + len(mark_changes) + len(extra)
+    if size > TRANSACTION_LIMIT:
         raise TooManyChanges()
     pk = ContactRecord.key(contact.id)[0]
     old_orders = {entry.stream: entry.order for entry in entries_of(previous)} if previous else {}
@@ -163,6 +216,8 @@ def save(contact, previous=None, extra=()) -> None:
             tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
         for stream, delta in counter_changes:
             tx.update(_counter(stream), actions=_add(delta))
+        for mark, delta in mark_changes:
+            _bucket_update(tx, mark, delta)
         for action, item in extra:
             if action == "put":
                 tx.save(item)
@@ -178,7 +233,7 @@ def save(contact, previous=None, extra=()) -> None:
 def removal_size(contact) -> int:
     """How many items `remove` changes for the contact itself (before any `extra`)."""
     streams = streams_of(contact)
-    return 1 + len(streams) + sum(1 for stream in streams if counted(stream))
+    return 1 + len(streams) + sum(1 for stream in streams if counted(stream)) + len(bucket_marks(contact))
 
 
 def remove(contact, extra=()) -> None:
@@ -196,6 +251,8 @@ def remove(contact, extra=()) -> None:
             tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
             if counted(stream):
                 tx.update(_counter(stream), actions=_add(-1))
+        for mark in bucket_marks(contact):
+            _bucket_update(tx, mark, -1)
         for _action, item in extra:
             tx.delete(item)
 
@@ -213,8 +270,8 @@ def get_many(contact_ids) -> dict:
 
 
 def entries_by_id(contact_ids) -> dict:
-    """The "all" entries of the given contacts, with BatchGetItem."""
-    keys = [(ContactRecord.key(i)[0], ContactIndexEntry.sort_key(ALL))
+    """The "updated" entries (every contact has one) of the given contacts, with BatchGetItem."""
+    keys = [(ContactRecord.key(i)[0], ContactIndexEntry.sort_key(UPDATED))
             for i in dict.fromkeys(int(i) for i in contact_ids)]
     if not keys:
         return {}
@@ -236,7 +293,7 @@ def stream_count(stream: str) -> int:
 def seed(contacts) -> None:
     """Write many new contacts at once with BatchWriteItem, for benchmarks and cost tests.
     Items are exactly those `save` writes; counters are added up per stream."""
-    totals = {}
+    totals, marks = {}, {}
     with ContactRecord.batch_write() as batch:
         for contact in contacts:
             batch.save(contact)
@@ -244,15 +301,115 @@ def seed(contacts) -> None:
                 batch.save(entry)
                 if counted(entry.stream):
                     totals[entry.stream] = totals.get(entry.stream, 0) + 1
+            for mark in bucket_marks(contact):
+                marks[mark] = marks.get(mark, 0) + 1
     for stream, total in totals.items():
         _counter(stream).update(actions=_add(total))
+    for mark, total in marks.items():
+        item, actions = _bucket_counter(mark, total, 0)
+        item.update(actions=actions)
 
 
-def stream_counts(streams) -> dict:
-    """Counts of many counted streams with BatchGetItem over their shards."""
-    keys = [(StreamCounter.partition(s), str(shard)) for s in streams for shard in range(StreamCounter.SHARDS)]
-    totals = {s: 0 for s in streams}
-    if keys:
-        for shard in StreamCounter.batch_get(keys):
-            totals[shard.pk.split("#", 1)[1]] += int(shard.count)
-    return totals
+def bucket_counts() -> dict:
+    """{bucket: contacts in it}, from one Query over the bucket counters (tag shards skipped)."""
+    totals = {}
+    for shard in BucketCounter.query(BucketCounter.PARTITION, BucketCounter.sk.startswith("count#"),
+                                     consistent_read=True):
+        totals[shard.bucket] = totals.get(shard.bucket, 0) + int(shard.count)
+    return {bucket: total for bucket, total in totals.items() if total > 0}
+
+
+def bucket_tag_counts() -> dict:
+    """{(bucket, tag spelling): contacts in the bucket carrying it}."""
+    totals = {}
+    for shard in BucketCounter.query(BucketCounter.PARTITION, BucketCounter.sk.startswith("tag#"),
+                                     consistent_read=True):
+        key = (shard.bucket, shard.tag)
+        totals[key] = totals.get(key, 0) + int(shard.count)
+    return {key: total for key, total in totals.items() if total > 0}
+
+
+PARALLEL_READS = 8
+
+
+def concurrently(calls) -> None:
+    """Run independent reads on a few threads (the client is shared and thread-safe), each in
+    the caller's context so the cost meter sees them."""
+    if len(calls) <= 1:
+        for call in calls:
+            call()
+        return
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(calls))) as pool:
+        for future in [pool.submit(contextvars.copy_context().run, call) for call in calls]:
+            future.result()
+
+
+class _Cursor:
+    """The entries of one stream in order, fetched in chunks whose size the merge chooses."""
+
+    def __init__(self, stream: str, expected: int):
+        self.stream, self.expected = stream, max(1, expected)
+        self.buffer, self.position, self.after, self.done = [], 0, None, False
+
+    def fill(self, size: int) -> None:
+        query = ContactIndexEntry.streams.query(self.stream, limit=size, page_size=size,
+                                                last_evaluated_key=self.after)
+        self.buffer, self.position = list(query), 0
+        self.after = query.last_evaluated_key
+        self.done = self.after is None or len(self.buffer) < size
+
+    def head(self):
+        return self.buffer[self.position] if self.position < len(self.buffer) else None
+
+
+def filtered_page(stream: str, wanted: int, keep, share: float) -> list:
+    """The first `wanted` entries of a stream that `keep`, about `share` of them: read in chunks
+    sized to what is still missing divided by that share."""
+    cursor, page = _Cursor(stream, 0), []
+    while len(page) < wanted and not cursor.done:
+        cursor.fill(min(1000, int((wanted - len(page)) / max(share, 0.001)) + 2))
+        page += [entry for entry in cursor.buffer if keep(entry)]
+        cursor.position = len(cursor.buffer)
+    return page[:wanted]
+
+
+def merged_page(streams: dict, wanted: int, extra=()) -> list:
+    """The first `wanted` entries of the union of disjoint streams ({stream: its expected size})
+    and of `extra` (entries already read), in stream order. Each stream is read in chunks sized
+    by its share of the whole, so a page reads about `wanted` entries plus one or two per
+    stream, not `wanted` from each."""
+    if wanted <= 0:
+        return []
+    whole = sum(streams.values()) + len(extra) or 1
+    cursors = [_Cursor(stream, size) for stream, size in streams.items() if size > 0]
+
+    def chunk(cursor, still: int, slack: int = 0) -> int:
+        return max(1, min(cursor.expected, -(-still * cursor.expected // whole) + slack))
+
+    heap = []
+    # The first chunks are independent reads: they go out together.
+    concurrently([lambda c=cursor: c.fill(chunk(c, wanted, 1)) for cursor in cursors])
+    for index, cursor in enumerate(cursors):
+        if cursor.head() is not None:
+            heap.append((cursor.head().order, index))
+    extra = sorted(extra, key=lambda e: e.order)
+    if extra:
+        heap.append((extra[0].order, -1))
+    heapq.heapify(heap)
+    page, taken_extra = [], 0
+    while heap and len(page) < wanted:
+        _order, index = heapq.heappop(heap)
+        if index == -1:
+            page.append(extra[taken_extra])
+            taken_extra += 1
+            if taken_extra < len(extra):
+                heapq.heappush(heap, (extra[taken_extra].order, -1))
+            continue
+        cursor = cursors[index]
+        page.append(cursor.head())
+        cursor.position += 1
+        if cursor.head() is None and not cursor.done and len(page) < wanted:
+            cursor.fill(chunk(cursor, wanted - len(page)))
+        if cursor.head() is not None:
+            heapq.heappush(heap, (cursor.head().order, index))
+    return page

@@ -126,6 +126,28 @@ class StreamCounter(CrmItem, discriminator="counter"):
         return f"counter#{stream}"
 
 
+class BucketCounter(CrmItem, discriminator="bucket_counter"):
+    """A shard of how many contacts one bucket holds (sk "count#<bucket>#<shard>"), or how many
+    of them carry one tag spelling (sk "tag#<bucket>#<tag>#<shard>"). A bucket is a visibility
+    class with the exact set of projects a contact is in: every contact is in exactly one, so
+    what any caller may see is a sum over buckets. All shards share the partition "buckets",
+    read with one Query."""
+    bucket = UnicodeAttribute()
+    tag = UnicodeAttribute(null=True)
+    count = NumberAttribute(default=0)
+
+    PARTITION = "buckets"
+    SHARDS = 4
+
+    @classmethod
+    def count_key(cls, bucket: str, shard: int):
+        return cls.PARTITION, f"count#{bucket}#{shard}"
+
+    @classmethod
+    def tag_key(cls, bucket: str, tag: str, shard: int):
+        return cls.PARTITION, f"tag#{bucket}#{bounded_key(tag)}#{shard}"
+
+
 class TagRecord(CrmItem, discriminator="tag"):
     """A tag: its id and first spelling. All tags share the partition "tags", sorted by their
     case-folded name, so the tag list is one Query and a name is one consistent GetItem."""

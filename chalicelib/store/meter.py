@@ -8,6 +8,7 @@ a call is counted by every meter that is open in the current context.
 import base64
 import contextlib
 import contextvars
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ SCAN = 'Scan'
 ITEM_LIST_OPERATIONS = ('Query', SCAN)
 WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
+_lock = threading.Lock()     # reads may run on several threads of one request
 _open_meters: contextvars.ContextVar = contextvars.ContextVar("open_cost_meters", default=())
 
 
@@ -56,7 +58,8 @@ class CostMeter:
     reads: Counter = field(default_factory=Counter)   # items returned, by "Operation table"
 
     def items(self, operation: str, table: str) -> int:
-        """Items one kind of call returned from one table."""
+        """Items one kind of call returned from one table ("table/index" for a Query or Scan of
+        an index)."""
         return self.reads.get(f"{operation} {table}", 0)
 
     @property
@@ -135,7 +138,8 @@ class CostMeter:
             self.read_units += read_blocks(item_size(item)) * unit   # a miss costs one block too
         elif operation in ITEM_LIST_OPERATIONS:
             items = parsed.get("Items", [])
-            self._count(operation, table, parsed.get("Count", len(items)))
+            index = context.get("_cost_index")
+            self._count(operation, f"{table}/{index}" if index else table, parsed.get("Count", len(items)))
             self.items_scanned += parsed.get("ScannedCount", 0)
             # A Query or Scan is billed on the summed size of what it read, in 4 KB blocks.
             self.read_units += read_blocks(sum(item_size(item) for item in items)) * unit
@@ -230,19 +234,22 @@ def _before_call(params=None, model=None, context=None, **_):
     if not meters or model is None:
         return
     if model.service_model.endpoint_prefix != "dynamodb":
-        for meter in meters:
-            meter.calls += 1
-            meter.operations[_operation_name(model)] += 1
+        with _lock:
+            for meter in meters:
+                meter.calls += 1
+                meter.operations[_operation_name(model)] += 1
         return
     if context is not None:
         params = params or {}
         context["_cost_consistent"] = bool(params.get("ConsistentRead"))
         context["_cost_table"] = params.get("TableName", "")
+        context["_cost_index"] = params.get("IndexName")
         if model.name == "BatchGetItem":
             context["_cost_batch"] = {name: (len(request.get("Keys", [])), bool(request.get("ConsistentRead")))
                                       for name, request in params.get("RequestItems", {}).items()}
-    for meter in meters:
-        meter._before(model.name, params or {})
+    with _lock:
+        for meter in meters:
+            meter._before(model.name, params or {})
 
 
 def _after_call(parsed=None, model=None, context=None, **_):
@@ -251,8 +258,9 @@ def _after_call(parsed=None, model=None, context=None, **_):
         return
     if model.service_model.endpoint_prefix != "dynamodb":
         return
-    for meter in meters:
-        meter._after(model.name, parsed, context or {})
+    with _lock:
+        for meter in meters:
+            meter._after(model.name, parsed, context or {})
 
 
 def _install() -> None:

@@ -4,7 +4,8 @@ import pytest
 from chalicelib import config
 from chalicelib.cli import main as cli
 from chalicelib.store import consistency
-from chalicelib.store.crm import ContactIndexEntry, ContactRecord, NoteRecord, Pointer, StreamCounter, TagRecord
+from chalicelib.store.crm import (BucketCounter, ContactIndexEntry, ContactRecord, NoteRecord, Pointer,
+                                  StreamCounter, TagRecord)
 from chalicelib.store.files import AttachmentRecord, s3
 from tests.conftest import body_json
 
@@ -44,19 +45,19 @@ def test_what_the_api_writes_is_consistent(world):
 def test_a_missing_or_stale_index_entry_is_found(world):
     pk = ContactRecord.key(world["person"])[0]
     ContactIndexEntry.get(pk, ContactIndexEntry.sort_key("tag#vip")).delete()
-    entry = ContactIndexEntry.get(pk, ContactIndexEntry.sort_key("all"))
+    entry = ContactIndexEntry.get(pk, ContactIndexEntry.sort_key("updated"))
     entry.name = "Someone Else"
     entry.save()
-    assert sorted(problems()) == [f"contact {world['person']}: index entry entry#all disagrees with it",
-                                  f"contact {world['person']}: index entry entry#tag#vip is missing"]
+    assert sorted(problems()) == [f"contact {world['person']}: index entry entry#tag#vip is missing",
+                                  f"contact {world['person']}: index entry entry#updated disagrees with it"]
 
 
 def test_an_entry_of_a_missing_contact_and_a_wrong_counter_are_found(world):
     ContactRecord.get(*ContactRecord.key(world["company"])).delete()
     found = problems()
-    assert f"index entries of missing contact {world['company']}: 3" in found
-    assert "stream all: counted 2, holds 1" in found
-    assert "stream project#1: counted 2, holds 1" in found
+    assert f"index entries of missing contact {world['company']}: 3" in found   # "all", its bucket, "updated"
+    assert "bucket#project#1: counted 1, holds 0" in found
+    assert len(found) == 2, found
 
 
 def test_a_contact_tag_without_its_record_is_found(world):
@@ -102,18 +103,24 @@ def test_deal_entries_are_checked(world):
 
 
 def test_counter_shards_add_up(world):
-    StreamCounter(StreamCounter.partition("all"), "0").update(
+    StreamCounter(StreamCounter.partition("assignee#1"), "0").update(
         actions=[StreamCounter.count.add(5), StreamCounter.kind.set(StreamCounter)])
-    assert problems() == ["stream all: counted 7, holds 2"]
+    assert problems() == ["stream assignee#1: counted 6, holds 1"]
+    StreamCounter(StreamCounter.partition("assignee#1"), "0").update(actions=[StreamCounter.count.add(-5)])
+    BucketCounter(*BucketCounter.tag_key("bucket#public#1", "vip", 3)).update(actions=[
+        BucketCounter.count.add(2), BucketCounter.kind.set(BucketCounter),
+        BucketCounter.bucket.set("bucket#public#1"), BucketCounter.tag.set("vip")])
+    assert problems() == ["bucket#public#1 tag 'vip': counted 3, holds 1"]
 
 
 def test_the_command_line_reports_and_exits_nonzero(world, capsys):
     assert cli(["check-consistency"]) == 0
     assert "nothing out of place" in capsys.readouterr().out
-    ContactIndexEntry.get(ContactRecord.key(world["person"])[0], ContactIndexEntry.sort_key("public")).delete()
+    ContactIndexEntry.get(ContactRecord.key(world["person"])[0],
+                          ContactIndexEntry.sort_key("bucket#public#1")).delete()
     assert cli(["check-consistency"]) == 1
     out = capsys.readouterr().out
-    assert "1 problems." in out and f"contact {world['person']}: index entry entry#public is missing" in out
+    assert "1 problems." in out and f"contact {world['person']}: index entry entry#bucket#public#1 is missing" in out
 
 
 def test_an_item_written_without_its_kind_is_found(world):
