@@ -149,3 +149,13 @@ def test_incremental_sync_reads_only_what_changed(api, world):
     assert stamps == sorted(stamps)
     assert doc["total_count"] == 3
     assert entries_read(cost) == 3 and cost.scans == 0
+
+
+def test_contacts_tags_sum_counters_instead_of_reading_contacts(api, world):
+    visible = [r for r in world.records if member_sees(world, r)]
+    for key, seen in ((world.admin_key, world.records), (world.member_key, visible)):
+        doc, cost = measured(api, "/contacts_tags.json", key)
+        expected = {tag for record in seen for tag in record.tags}
+        assert {t["name"] for t in doc["tags"]} == expected
+        assert entries_read(cost) == 0 and cost.scans == 0
+        assert counter_items(cost) <= buckets_holding(world) * (1 + len(world.tags)) * 4 + len(world.tags)
