@@ -77,7 +77,7 @@ def deal_view(deal, page) -> Obj:
 def list_deals(req):
     entries = rules.listed(req.caller, req.query, req.args.get("project_id"))
     page = req.page()
-    deals = rules.page_of(entries, page)
+    deals = rules.page_of(req.caller, entries, page)
     names = DealPage(req.caller, deals)
     return ok(Document("deals", Array("deal", [deal_view(d, names) for d in deals]), page.meta(len(entries))))
 

@@ -5,11 +5,13 @@ A write reads the contact, applies the changes, and saves it with its index entr
 transaction conditioned on the version it read; when another writer got there first, the
 changes are applied again to the fresh contact (a few times), so no update is ever lost.
 """
+import logging
 import re
 from dataclasses import dataclass, field
 
 from chalicelib.store import contacts as store
 from chalicelib.store import attached
+from chalicelib.store import deals as deal_store
 from chalicelib.store import records, versions
 from chalicelib.store.crm import ContactRecord
 from chalicelib.store.directory import UserRecord
@@ -21,10 +23,12 @@ from . import tags as tag_rules
 from . import custom_fields as field_rules
 from . import projects as project_rules
 from . import validation as v
-from .errors import Invalid, NotFound
+from .errors import Invalid, NotFound, is_unavailable
 from . import policy
 from .policy import VISIBILITIES, Caller
 from .writes import versioned
+
+log = logging.getLogger("contacts_api.contacts")
 
 TEXT_MAX = 255
 LONG_TEXT_MAX = 65536
@@ -341,6 +345,20 @@ def _save(contact, previous, extra=()) -> None:
         raise Invalid(["Avatar is invalid"]) from None   # another contact took the upload first
     except versions.TooManyChanges:
         raise Invalid(["Too many project and tag changes at once; send them in smaller steps"]) from None
+    if previous is not None and deal_store.contact_summary(previous) != deal_store.contact_summary(contact):
+        _deals_follow(contact.id, contact)
+
+
+def _deals_follow(contact_id, contact) -> None:
+    """The contact's deals carry its new visibility summary. The contact's own write is done by
+    then: a failure here is logged, not answered, and only makes deal lists lag (a page checks
+    its deals' contacts as stored and brings their entries up to date)."""
+    try:
+        deal_store.follow_contact(contact_id, contact)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        log.warning("deal entries of contact %s lag its change: %s", contact_id, error)
 
 
 # ------------------------------------------------------------------ create
@@ -485,6 +503,7 @@ def delete(caller: Caller, contact_id) -> None:
     avatar = versioned(contact, write, lambda: find(caller, contact_id, "delete_contacts"))
     if avatar is not None:
         avatars.discard_file(avatar)
+    _deals_follow(contact.id, None)   # its deals hide behind nothing now
 
 
 def add_project(caller: Caller, contact_id, project_ref) -> None:

@@ -1,6 +1,7 @@
 """Deals (SPEC section 6): a deal belongs to a project, may name a contact and related
 contacts, and is visible to whoever has view_deals in its project and sees its contact.
-Lists read the deal entries of the streams the caller may see and count exactly."""
+Lists read the deal entries of the streams the caller may see and decide on them (each carries
+its contact's visibility summary), so a list reads no contacts but those of its page."""
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -102,12 +103,22 @@ def listed(caller: Caller, params: dict, path_project=None) -> list:
                and (status_id is None or e.status_id == status_id)
                and (assigned is None or e.assigned_to_id == assigned)
                and all(w in (e.search or "") for w in words)]
-    return visible(caller, entries)
+    return [e for e in entries if policy.sees_deal(caller, e, store.summary_view(e))]
 
 
-def page_of(entries, page) -> list:
-    found = store.get_many(e.deal_id for e in page.slice(entries))
-    return [found[int(e.deal_id)] for e in page.slice(entries) if int(e.deal_id) in found]
+def page_of(caller: Caller, entries, page) -> list:
+    """The page's deals, visibility checked once more on their contacts as stored: an entry's
+    summary may lag a change of its contact by a moment, and then the page is a deal short,
+    never a deal too many."""
+    shown = page.slice(entries)
+    found = store.get_many(e.deal_id for e in shown)
+    deals = [found[int(e.deal_id)] for e in shown if int(e.deal_id) in found]
+    contacts = _contact_entries(deals)
+    for entry in shown:
+        if entry.contact_id and entry.contact_summary != store.contact_summary(contacts.get(int(entry.contact_id))):
+            store.follow_contact(entry.contact_id, contacts.get(int(entry.contact_id)))
+    return [d for d in deals
+            if policy.sees_deal(caller, d, contacts.get(int(d.contact_id)) if d.contact_id else None)]
 
 
 # ------------------------------------------------------------------ writes

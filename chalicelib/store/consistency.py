@@ -148,7 +148,8 @@ def _check_contacts(crm: _Crm, problems: list) -> None:
 
 def _check_deals(crm: _Crm, problems: list) -> None:
     for pk, deal in crm.deals.items():
-        _compare_entries(f"deal {int(deal.id)}", deal_store.entries_of(deal), crm.deal_entries.get(pk, {}),
+        contact = crm.contacts.get(ContactRecord.key(deal.contact_id)[0]) if deal.contact_id else None
+        _compare_entries(f"deal {int(deal.id)}", deal_store.entries_of(deal, contact), crm.deal_entries.get(pk, {}),
                          problems)
     for pk in crm.deal_entries.keys() - crm.deals.keys():
         problems.append(f"index entries of missing {pk.replace('#', ' ')}: {len(crm.deal_entries[pk])}")

@@ -254,6 +254,9 @@ class DealIndexEntry(CrmItem, discriminator="deal_entry"):
     status_id = NumberAttribute(null=True)
     assigned_to_id = NumberAttribute(null=True)
     search = UnicodeAttribute(null=True)
+    # What the visibility of the deal's contact is decided on ({visibility, project_ids,
+    # author_id, assigned_to_id}), so a list needs no read of the contacts; null without one.
+    contact_summary = JSONAttribute(null=True)
 
 
 # Contact and deal entries (sk "entry#…") and tickets (sk "ticket#…") are the items of the

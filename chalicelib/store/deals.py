@@ -1,5 +1,9 @@
 """Deals in DynamoDB: the deal item and one small entry per stream it is listed in (its
-project, its contact and related contacts), written together in one transaction."""
+project, its contact and related contacts), written together in one transaction. Each entry
+carries what its contact's visibility is decided on, kept up to date when that changes."""
+from types import SimpleNamespace
+
+from . import contacts as contact_store
 from .contacts import SEARCH_SEPARATOR, fold
 from .crm import DealIndexEntry, DealRecord
 from .operations import fetch, fetch_many
@@ -27,20 +31,53 @@ def streams_of(deal) -> list:
     return [project_stream(deal.project_id)] + [contact_stream(c) for c in contact_ids(deal)]
 
 
-def entries_of(deal) -> list:
+def contact_summary(contact):
+    """What a contact's visibility is decided on, as deal entries carry it (None: no contact)."""
+    if contact is None:
+        return None
+    return {"visibility": int(contact.visibility or 0), "project_ids": sorted(int(p) for p in contact.project_ids),
+            "author_id": None if contact.author_id is None else int(contact.author_id),
+            "assigned_to_id": None if contact.assigned_to_id is None else int(contact.assigned_to_id)}
+
+
+def summary_view(entry):
+    """The entry's contact summary as policy reads a contact (None when the deal has none)."""
+    return SimpleNamespace(**entry.contact_summary) if entry.contact_summary else None
+
+
+def entries_of(deal, contact=None) -> list:
+    """The deal's entries; `contact` is its contact as stored (None when it has none or it is gone)."""
     pk = DealRecord.key(deal.id)[0]
     search = SEARCH_SEPARATOR.join(fold(p) for p in (deal.name, deal.background) if p) or None
+    summary = contact_summary(contact) if deal.contact_id else None
     return [DealIndexEntry(pk, f"entry#{stream}", stream=stream, order=f"{ORDER_BASE - int(deal.id):012d}",
                            deal_id=int(deal.id), project_id=int(deal.project_id), contact_id=deal.contact_id,
-                           contact_ids=contact_ids(deal),
-                           status_id=deal.status_id, assigned_to_id=deal.assigned_to_id, search=search)
+                           contact_ids=contact_ids(deal), status_id=deal.status_id,
+                           assigned_to_id=deal.assigned_to_id, search=search, contact_summary=summary)
             for stream in streams_of(deal)]
+
+
+def follow_contact(contact_id, contact) -> int:
+    """After a contact's visibility, projects, author or assignee changed (or it was deleted:
+    `contact` None), the entries of the deals naming it as their contact carry the new summary.
+    Returns how many entries changed."""
+    summary = contact_summary(contact)
+    changed = 0
+    for entry in DealIndexEntry.streams.query(contact_stream(contact_id)):
+        if entry.contact_id is None or int(entry.contact_id) != int(contact_id):
+            continue      # a deal naming the contact only as related
+        for own in DealIndexEntry.query(entry.pk, DealIndexEntry.sk.startswith("entry#")):
+            if own.contact_summary != summary:
+                attribute = DealIndexEntry.contact_summary
+                own.update(actions=[attribute.set(summary) if summary else attribute.remove()])
+                changed += 1
+    return changed
 
 
 def save(deal, previous=None) -> None:
     """The deal and its entries, conditioned on `previous` still being what is stored (or
     nothing, on create); VersionConflict otherwise."""
-    entries = entries_of(deal)
+    entries = entries_of(deal, contact_store.get(deal.contact_id) if deal.contact_id else None)
     removed = set(streams_of(previous)) - {e.stream for e in entries}
 
     def build(tx):

@@ -184,3 +184,59 @@ def test_notes_on_deals(api, crm):
     assert [n["content"] for n in shown["notes"]] == ["Deal note"]
     assert api.delete("/deals/1.json", key=crm.admin).status_code == 204
     assert api.get("/notes/1.json", key=crm.admin).status_code == 404
+
+
+def test_a_deal_list_reads_no_contact_but_those_of_its_page(api, crm):
+    """Each deal entry carries its contact's visibility: 30 deals, a page of 5 reads 5 deals and
+    at most 5 contact entries, for an admin and for a member who sees only some of them."""
+    from chalicelib.store.crm import CrmItem
+    crm_table = CrmItem.Meta.table_name
+    crm.member("viewer", "support", "Reporter")
+    hidden = crm.contact(first_name="Hidden", visibility=2)
+    shown = crm.contact(first_name="Shown")
+    for n in range(30):
+        written(new_deal(api, crm.admin, name=f"Deal {n}", contact_id=hidden if n % 3 == 0 else shown))
+    for key, total in ((crm.admin, 30), (crm.key("viewer"), 20)):
+        with meter.measure() as cost:
+            r = api.get("/deals.json?limit=5&offset=5", key=key)
+        doc = body_json(r)
+        assert doc["total_count"] == total and len(doc["deals"]) == 5
+        assert cost.items("BatchGetItem", crm_table) <= 5 + 5
+        assert cost.items("Query", f"{crm_table}/streams") == 30
+
+
+def test_deal_entries_follow_their_contacts_visibility(api, crm):
+    crm.member("viewer", "support", "Reporter")
+    contact = crm.contact(first_name="Moving")
+    deal = body_json(written(new_deal(api, crm.admin, name="Follows", contact_id=contact)))["deal"]["id"]
+
+    def listed():
+        doc = body_json(api.get("/deals.json", key=crm.key("viewer")))
+        return doc["total_count"], [d["id"] for d in doc["deals"]]
+    assert listed() == (1, [deal])
+    written(api.put(f"/contacts/{contact}.json", {"contact": {"visibility": 2}}, key=crm.admin))
+    assert listed() == (0, [])
+    written(api.put(f"/contacts/{contact}.json", {"contact": {"visibility": 1}}, key=crm.admin))
+    assert listed() == (1, [deal])
+    written(api.put(f"/contacts/{contact}.json", {"contact": {"visibility": 2}}, key=crm.admin))
+    written(api.delete(f"/contacts/{contact}.json", key=crm.admin))
+    assert listed() == (1, [deal])          # a contact that is gone hides nothing
+    from chalicelib.store import consistency
+    assert consistency.check().problems == []
+
+
+def test_a_lagging_deal_entry_never_shows_a_deal_too_many_and_is_brought_up_to_date(api, crm, monkeypatch):
+    from chalicelib.store import consistency
+    from chalicelib.store import deals as deal_store
+    crm.member("viewer", "support", "Reporter")
+    contact = crm.contact(first_name="Lagging")
+    written(new_deal(api, crm.admin, name="Lags", contact_id=contact))
+    monkeypatch.setattr(deal_store, "follow_contact", lambda *args: 0)     # the follow-up is lost
+    written(api.put(f"/contacts/{contact}.json", {"contact": {"visibility": 2}}, key=crm.admin))
+    monkeypatch.undo()
+    assert consistency.check().problems != []
+    doc = body_json(api.get("/deals.json", key=crm.key("viewer")))
+    assert doc["deals"] == []                 # its entry says visible, its contact says no
+    assert len(body_json(api.get("/deals.json", key=crm.admin))["deals"]) == 1   # a page seen brings it up to date
+    assert consistency.check().problems == []
+    assert body_json(api.get("/deals.json", key=crm.key("viewer")))["total_count"] == 0
