@@ -1,4 +1,5 @@
-"""The Chalice application: the HTTP edge with every resource's routes, nothing else."""
+"""The Chalice application: the HTTP edge with every resource's routes, and the consumer of the
+crm table's stream that keeps the search index."""
 import logging
 
 from chalice import Chalice
@@ -13,3 +14,10 @@ app = Chalice(app_name="contacts-api")
 # Form posts must reach the handler byte for byte behind API Gateway, and avatars leave it so.
 app.api.binary_types.extend(["multipart/form-data", "image/webp"])
 app.register_blueprint(gateway(Router(ROUTE_TABLES)))
+
+
+@app.on_dynamodb_record(stream_arn=config.CRM_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def search_index(event):
+    """The search index follows the contacts (chalicelib/consumers/search_index.py)."""
+    from chalicelib.consumers import search_index as consumer
+    consumer.handle(event.to_dict().get("Records", []))

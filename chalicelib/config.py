@@ -32,6 +32,10 @@ def resource_names(stage: str) -> dict:
 _NAMES = resource_names(STAGE)
 DIRECTORY_TABLE = os.environ.get("DIRECTORY_TABLE", _NAMES["DIRECTORY_TABLE"])
 CRM_TABLE = os.environ.get("CRM_TABLE", _NAMES["CRM_TABLE"])
+# The crm table's stream, which the search index consumer reads. Chalice needs an ARN when the
+# app is loaded; the deployment template replaces it with the table's own stream.
+CRM_STREAM_ARN = os.environ.get(
+    "CRM_STREAM_ARN", f"arn:aws:dynamodb:{REGION}:000000000000:table/{CRM_TABLE}/stream/1970-01-01T00:00:00.000")
 
 # Redmine before 4.1 answered update/delete with 200 and an empty body instead of 204.
 UPDATE_STATUS_200 = _flag("UPDATE_STATUS_200")

@@ -13,8 +13,10 @@ def open_store(embedded: bool, data_file: str = None, read_only: bool = False):
     embedded store never touches its files (a server may be running on them)."""
     store = None
     if embedded:
-        from chalicelib.store.embedded import EmbeddedStore
+        from chalicelib.consumers import search_index
+        from chalicelib.store.embedded import EmbeddedStore, consume_streams
         store = EmbeddedStore(data_file or DEFAULT_DATA_FILE, read_only=read_only).start()
+        consume_streams(search_index.handle)
     from chalicelib.services.defaults import ensure_defaults
     from chalicelib.store.operations import create_tables
     create_tables()

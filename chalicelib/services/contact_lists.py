@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from chalicelib.store import contacts as store
+from chalicelib.store import search as search_index
 
 from . import projects as project_rules
 from . import validation as v
@@ -240,6 +241,9 @@ def _candidates(caller: Caller, query: ListQuery):
     """Every entry the list could return, in default (name) order, each contact once."""
     if query.ids is not None:
         return sorted(store.entries_by_id(query.ids).values(), key=store.entry_name_order)
+    searched = _search_candidates(query.words)
+    if searched is not None:
+        return searched
     if query.tags:
         return list(store.read_stream(store.tag_stream(query.tags[0])))
     if query.assigned and query.assigned[0] == "id":
@@ -252,6 +256,22 @@ def _candidates(caller: Caller, query: ListQuery):
     streams = [store.read_stream(bucket) for bucket in buckets] + \
         [iter(sorted(own_extra(caller, query.project_ids), key=lambda e: e.order))]
     return list(heapq.merge(*streams, key=lambda e: e.order))
+
+
+def _search_candidates(words: list):
+    """The contacts under the rarest 3-gram of each search word, intersected while another
+    word's postings are no more than the candidates they may save reading; None when no word has a 3-gram (shorter words are matched
+    on the streams the list reads anyway). Every contact holding all the words is among them;
+    `_matches` checks each exactly."""
+    rarest = sorted(filter(None, (search_index.rarest(word) for word in words)), key=lambda found: found[1])
+    if not rarest:
+        return None
+    ids = set(search_index.postings(rarest[0][0]))
+    for gram, count in rarest[1:]:
+        if not ids or count > len(ids):
+            break
+        ids &= set(search_index.postings(gram))
+    return sorted(store.entries_by_id(ids).values(), key=store.entry_name_order)
 
 
 def _admin_count(query: ListQuery):

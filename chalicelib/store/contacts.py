@@ -129,10 +129,15 @@ def streams_of(contact) -> list:
     return list(dict.fromkeys(streams))
 
 
-def search_text(contact) -> str:
+def search_fields(contact) -> list:
+    """The texts a search matches: names, company, job title, emails, phones."""
     parts = [contact.first_name, contact.middle_name, contact.last_name, contact.company,
              contact.job_title] + list(contact.emails or []) + list(contact.phones or [])
-    return SEARCH_SEPARATOR.join(fold(p) for p in parts if p)
+    return [p for p in parts if p]
+
+
+def search_text(contact) -> str:
+    return SEARCH_SEPARATOR.join(fold(p) for p in search_fields(contact))
 
 
 def entries_of(contact) -> list:
@@ -292,7 +297,15 @@ def stream_count(stream: str) -> int:
 
 def seed(contacts) -> None:
     """Write many new contacts at once with BatchWriteItem, for benchmarks and cost tests.
-    Items are exactly those `save` writes; counters are added up per stream."""
+    Items are exactly those `save` writes; counters are added up per stream; the search index
+    is written here rather than by its consumer (one pass instead of one per contact)."""
+    from . import embedded, search
+    with embedded.streams_paused():
+        _seed(contacts)
+        search.seed(contacts)
+
+
+def _seed(contacts) -> None:
     totals, marks = {}, {}
     with ContactRecord.batch_write() as batch:
         for contact in contacts:

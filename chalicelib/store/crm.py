@@ -41,6 +41,8 @@ EXPIRY_ATTRIBUTE = "expires"
 class CrmItem(SharedConnection, Model):
     class Meta(TableSettings):
         table_name = config.CRM_TABLE
+        # The keys of every changed item, for the consumer that keeps the search index.
+        stream_view_type = "KEYS_ONLY"
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -146,6 +148,35 @@ class BucketCounter(CrmItem, discriminator="bucket_counter"):
     @classmethod
     def tag_key(cls, bucket: str, tag: str, shard: int):
         return cls.PARTITION, f"tag#{bucket}#{bounded_key(tag)}#{shard}"
+
+
+class SearchDocument(CrmItem, discriminator="search_doc"):
+    """The n-grams a contact is indexed under (pk "search#<id>", sk "search"), so the index
+    consumer knows what to take back when the contact changes or goes."""
+    grams = ListAttribute(of=UnicodeAttribute, default=list)
+
+    @staticmethod
+    def key(contact_id: int):
+        return f"search#{int(contact_id)}", "search"
+
+
+class GramPosting(CrmItem, discriminator="posting"):
+    """One contact whose searchable text holds an n-gram (pk "gram#<gram>", sk its padded id)."""
+    contact_id = NumberAttribute()
+
+    @staticmethod
+    def key(gram: str, contact_id: int):
+        return f"gram#{gram}", f"{int(contact_id):012d}"
+
+
+class GramCount(CrmItem, discriminator="gram_count"):
+    """How many postings an n-gram has (pk "gram#<gram>", sk "#count", before every posting):
+    what a search reads to start from the rarest n-gram of a word."""
+    count = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(gram: str):
+        return f"gram#{gram}", "#count"
 
 
 class TagRecord(CrmItem, discriminator="tag"):

@@ -16,6 +16,7 @@ an admin command beside a running server is refused instead of writing a snapsho
 would then overwrite (read-only opens, as the consistency checker's, take no lock).
 """
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -58,10 +59,73 @@ def serialize_calls() -> None:
             response = original(self, request)
             if _journal is not None and response is not None and int(response[0]) < 300:
                 _journal.record(request)
+            if _consumers and response is not None and _target(request) in MUTATING:
+                _drain_streams()
             return response
 
     BotocoreStubber.process_request = process_request
     BotocoreStubber._serialized = True
+
+
+# Stream consumers run after each write, as Lambda would run them a moment later on AWS.
+_consumers = []
+_draining = threading.local()
+
+
+def consume_streams(handler) -> None:
+    """Run `handler(records)` (records as Lambda delivers them) on the stream records of every
+    write, right after the write and before its answer leaves: search on the embedded store
+    never lags. Installed once per handler."""
+    if handler not in _consumers:
+        _consumers.append(handler)
+
+
+@contextlib.contextmanager
+def streams_paused():
+    """Writes inside hand nothing to the consumers (a seeding that writes the index itself)."""
+    before = getattr(_draining, "active", False)
+    _draining.active = True
+    try:
+        yield
+    finally:
+        _forget_stream_records()
+        _draining.active = before
+
+
+def _forget_stream_records() -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from chalicelib import config
+    for table in dynamodb_backends[DEFAULT_ACCOUNT_ID][config.REGION].tables.values():
+        if getattr(table, "stream_shard", None) is not None:
+            table.stream_shard.items = []
+
+
+def _drain_streams() -> None:
+    """Hand the stream records written so far to the consumers, until their own writes add no
+    more (their records are handed over too: a consumer ignores what is not its own)."""
+    if getattr(_draining, "active", False):
+        return
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from chalicelib import config
+    _draining.active = True
+    try:
+        while True:
+            records = []
+            for table in dynamodb_backends[DEFAULT_ACCOUNT_ID][config.REGION].tables.values():
+                shard = getattr(table, "stream_shard", None)
+                if shard is not None and shard.items:
+                    records += [item.record for item in shard.items]
+                    shard.items = []
+            if not records:
+                return
+            for handler in _consumers:
+                handler(records)
+    finally:
+        _draining.active = False
 
 
 def undo_transactions_by_item() -> None:
@@ -270,6 +334,7 @@ class EmbeddedStore:
                 s3().put_object(Bucket=bucket, Key=key, Body=content, ContentType=content_type)
                 self._files.setdefault(bucket, {})[key] = content_type
         self._sequence = int(saved.get("sequence", 0))
+        _forget_stream_records()    # the snapshot holds the search index as it was
         self._replay()
         if self.read_only:
             return sum(len(list(t.all_items())) for t in backend.tables.values())

@@ -1,0 +1,93 @@
+"""The search index: for every contact, a posting under each 3-gram of its searchable text
+(names, company, job title, emails, phones, case-folded, each whitespace-free run apart), a
+count per 3-gram, and the contact's list of 3-grams.
+
+It is kept off the request path by the consumer of the crm table's stream (chalicelib/
+consumers), which calls `index_contact` for every contact that changed: the contact as it is
+now against the 3-grams it was indexed under, so replays and reordering do no harm. A search
+word of three characters or more reads the postings of its rarest 3-gram: every contact whose
+text holds the word is among them, and the caller checks each exactly.
+"""
+from .contacts import fold, search_fields
+from .crm import ContactRecord, GramCount, GramPosting, SearchDocument
+from .operations import fetch
+
+GRAM = 3
+
+
+def grams_of_text(text: str) -> set:
+    grams = set()
+    for token in fold(text).split():
+        grams.update(token[i:i + GRAM] for i in range(len(token) - GRAM + 1))
+    return grams
+
+
+def grams_of(contact) -> set:
+    grams = set()
+    for text in search_fields(contact):
+        grams |= grams_of_text(text)
+    return grams
+
+
+def word_grams(word: str) -> set:
+    """The 3-grams of a folded search word that postings can hold (none with whitespace)."""
+    grams = (word[i:i + GRAM] for i in range(len(word) - GRAM + 1))
+    return {gram for gram in grams if not any(ch.isspace() for ch in gram)}
+
+
+def _changes(contact_id: int, old: set, new: set) -> None:
+    added, gone = new - old, old - new
+    with GramPosting.batch_write() as batch:
+        for gram in added:
+            batch.save(GramPosting(*GramPosting.key(gram, contact_id), contact_id=int(contact_id)))
+        for gram in gone:
+            batch.delete(GramPosting(*GramPosting.key(gram, contact_id)))
+    for gram, delta in [(g, 1) for g in added] + [(g, -1) for g in gone]:
+        GramCount(*GramCount.key(gram)).update(actions=[GramCount.count.add(delta), GramCount.kind.set(GramCount)])
+
+
+def index_contact(contact_id: int) -> None:
+    """Bring the contact's postings to what it holds now (none when it is gone)."""
+    contact = fetch(ContactRecord, contact_id)
+    document = fetch(SearchDocument, contact_id)
+    old = set(document.grams) if document is not None else set()
+    new = grams_of(contact) if contact is not None else set()
+    if old == new and (document is not None) == (contact is not None):
+        return
+    _changes(contact_id, old, new)
+    if contact is None:
+        if document is not None:
+            document.delete()
+    else:
+        SearchDocument(*SearchDocument.key(contact_id), grams=sorted(new)).save()
+
+
+def rarest(word: str):
+    """(gram, postings count) of the word's rarest 3-gram, or None when the word has none."""
+    grams = sorted(word_grams(word))
+    if not grams:
+        return None
+    counts = {gram: 0 for gram in grams}
+    for found in GramCount.batch_get([GramCount.key(g) for g in grams]):
+        counts[found.pk.split("#", 1)[1]] = int(found.count)
+    gram = min(grams, key=lambda g: (counts[g], g))
+    return gram, counts[gram]
+
+
+def postings(gram: str) -> list:
+    """The ids of every contact indexed under the gram, in id order."""
+    return [int(p.contact_id) for p in GramPosting.query(f"gram#{gram}", GramPosting.sk >= "0")]
+
+
+def seed(contacts) -> None:
+    """Index many new contacts at once (the store's seeding for benchmarks and cost tests)."""
+    counts = {}
+    with GramPosting.batch_write() as batch:
+        for contact in contacts:
+            grams = grams_of(contact)
+            batch.save(SearchDocument(*SearchDocument.key(contact.id), grams=sorted(grams)))
+            for gram in grams:
+                batch.save(GramPosting(*GramPosting.key(gram, contact.id), contact_id=int(contact.id)))
+                counts[gram] = counts.get(gram, 0) + 1
+    for gram, total in counts.items():
+        GramCount(*GramCount.key(gram)).update(actions=[GramCount.count.add(total), GramCount.kind.set(GramCount)])
