@@ -19,9 +19,10 @@ from chalicelib import config
 
 from . import contacts as contact_store
 from . import deals as deal_store
-from . import files, ratelimits  # noqa: F401  (every kind the table holds must be known to read it)
+from . import files, ratelimits, search  # noqa: F401  (every kind the table holds must be known to read it)
 from .crm import (ContactIndexEntry, ContactRecord, CrmItem, DealIndexEntry, DealRecord, NoteRecord,
-                  Pointer, StreamCounter, TagRecord, TicketRecord, BucketCounter)
+                  Pointer, StreamCounter, TagRecord, TicketRecord, BucketCounter, SearchDocument, GramPosting,
+                  GramCount)
 from .files import AttachmentRecord
 from .tags import name_key
 
@@ -34,6 +35,7 @@ class Report:
     garbage: dict = field(default_factory=dict)     # S3 key -> last modified (epoch), files without a record
     items: int = 0
     files: int = 0
+    drift: list = field(default_factory=list)       # search counts off their postings (hints only)
 
     @property
     def consistent(self) -> bool:
@@ -43,6 +45,10 @@ class Report:
         head = f"Read {self.items} items and {self.files} stored files: "
         head += "nothing out of place." if not self.problems else f"{len(self.problems)} problems."
         found = [head] + [f"  {p}" for p in self.problems]
+        if self.drift:
+            found.append(f"{len(self.drift)} search counts are off (a hint for picking the rarest 3-gram, "
+                         "never a wrong answer; rebuild-search-index sets them right):")
+            found += [f"  {d}" for d in self.drift]
         if self.garbage:
             found.append(f"{len(self.garbage)} stored files have no record (garbage):")
             found += [f"  {key}" for key in self.garbage]
@@ -77,6 +83,9 @@ class _Crm:
         self.deal_entries = defaultdict(dict)   # deal pk -> {sk: entry}
         self.counters = Counter()               # stream -> summed shards
         self.marks = Counter()                  # (bucket, tag or None) -> summed shards
+        self.documents = {}                     # contact id -> the grams it is indexed under
+        self.postings = defaultdict(set)        # gram -> contact ids
+        self.gram_counts = Counter()            # gram -> count
         self.tags = set()                       # tag record sort keys
         self.notes, self.tickets, self.pointers = [], [], {}
         self.kindless = []                      # items no code can read (written without their kind)
@@ -96,6 +105,12 @@ class _Crm:
             self.counters[item.pk.split("#", 1)[1]] += int(item.count or 0)
         elif isinstance(item, BucketCounter):
             self.marks[(item.bucket, item.tag)] += int(item.count or 0)
+        elif isinstance(item, SearchDocument):
+            self.documents[int(item.pk.split("#", 1)[1])] = set(item.grams or [])
+        elif isinstance(item, GramPosting):
+            self.postings[item.pk.split("#", 1)[1]].add(int(item.contact_id))
+        elif isinstance(item, GramCount):
+            self.gram_counts[item.pk.split("#", 1)[1]] += int(item.count or 0)
         elif isinstance(item, TagRecord):
             self.tags.add(item.sk)
         elif isinstance(item, NoteRecord):
@@ -144,6 +159,27 @@ def _check_contacts(crm: _Crm, problems: list) -> None:
         if marks[(bucket, tag)] != crm.marks[(bucket, tag)]:
             what = bucket if tag is None else f"{bucket} tag {tag!r}"
             problems.append(f"{what}: counted {crm.marks[(bucket, tag)]}, holds {marks[(bucket, tag)]}")
+
+
+def _check_search_index(crm: _Crm, problems: list, drift: list) -> None:
+    """Each contact indexed under exactly its 3-grams (the consumer may lag on AWS: a moment
+    after writes stop, nothing is out of place) and the postings agreeing. Counts only guide a
+    search to its rarest 3-gram, and a retried consumer batch may add a change twice: they
+    drift, they are not wrong answers."""
+    expected = {int(c.id): search.grams_of(c) for c in crm.contacts.values()}
+    for contact_id in sorted(set(expected) | set(crm.documents)):
+        if crm.documents.get(contact_id) != expected.get(contact_id):
+            problems.append(f"search index of contact {contact_id} disagrees with it")
+    wanted = defaultdict(set)
+    for contact_id, grams in crm.documents.items():
+        for gram in grams:
+            wanted[gram].add(contact_id)
+    for gram in sorted(set(wanted) | set(crm.postings) | {g for g, n in crm.gram_counts.items() if n}):
+        if crm.postings.get(gram, set()) != wanted.get(gram, set()):
+            problems.append(f"search postings of {gram!r} disagree with the indexed contacts")
+        elif crm.gram_counts[gram] != len(crm.postings.get(gram, ())):
+            drift.append(f"search count of {gram!r}: counted {crm.gram_counts[gram]}, "
+                         f"holds {len(crm.postings.get(gram, ()))}")
 
 
 def _check_deals(crm: _Crm, problems: list) -> None:
@@ -226,6 +262,7 @@ def check(now: float = None) -> Report:
     report.problems += [f"item {key} has no kind" for key in crm.kindless]
     _check_contacts(crm, report.problems)
     _check_deals(crm, report.problems)
+    _check_search_index(crm, report.problems, report.drift)
     _check_attached(crm, report.problems)
     report.garbage = _check_attachments(crm, stored, now, report.problems)
     return report
@@ -247,3 +284,21 @@ def remove_garbage(report: Report, older_than: float = GARBAGE_AGE, now: float =
             files.s3().delete_object(Bucket=config.FILES_BUCKET, Key=key)
             removed += 1
     return removed
+
+
+def rebuild_search_index() -> tuple:
+    """Index every contact as it is now and set every 3-gram count to its postings (the admin
+    command line, after a restore or to take back count drift). Reads the whole table twice.
+    Returns (contacts indexed, counts set)."""
+    crm = _Crm(_every_item())
+    ids = sorted({int(c.id) for c in crm.contacts.values()} | set(crm.documents))
+    for contact_id in ids:
+        search.index_contact(contact_id, rewrite=True)
+    crm = _Crm(_every_item())
+    fixed = 0
+    for gram in sorted(set(crm.postings) | set(crm.gram_counts)):
+        held = len(crm.postings.get(gram, ()))
+        if crm.gram_counts[gram] != held:
+            search.set_count(gram, held)
+            fixed += 1
+    return len(ids), fixed

@@ -17,6 +17,7 @@ would then overwrite (read-only opens, as the consistency checker's, take no loc
 """
 import base64
 import contextlib
+import logging
 import fcntl
 import json
 import os
@@ -30,6 +31,7 @@ COMPACT_EVERY = 5000
 # DynamoDB calls that change items: what the journal keeps (tables are created at every start).
 MUTATING = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 
+log = logging.getLogger("contacts_api.embedded")
 _CALLS = threading.RLock()
 _journal = None          # the EmbeddedStore that records answered writes, when one is open
 
@@ -70,6 +72,7 @@ def serialize_calls() -> None:
 # Stream consumers run after each write, as Lambda would run them a moment later on AWS.
 _consumers = []
 _draining = threading.local()
+_pending = []        # records a consumer failed on: handed over again with the next ones, as Lambda retries
 
 
 def consume_streams(handler) -> None:
@@ -114,7 +117,7 @@ def _drain_streams() -> None:
     _draining.active = True
     try:
         while True:
-            records = []
+            records, _pending[:] = list(_pending), []
             for table in dynamodb_backends[DEFAULT_ACCOUNT_ID][config.REGION].tables.values():
                 shard = getattr(table, "stream_shard", None)
                 if shard is not None and shard.items:
@@ -122,10 +125,21 @@ def _drain_streams() -> None:
                     shard.items = []
             if not records:
                 return
-            for handler in _consumers:
-                handler(records)
+            try:
+                for handler in _consumers:
+                    handler(records)
+            except Exception as error:
+                # The write itself is answered as it went; the batch waits for the next one.
+                _pending[:] = records
+                log.warning("stream consumer failed, its %d records wait: %s", len(records), error)
+                return
     finally:
         _draining.active = False
+
+
+def catch_up() -> None:
+    """Run the consumers on whatever is waiting (what Lambda's retries do a moment later)."""
+    _drain_streams()
 
 
 def undo_transactions_by_item() -> None:

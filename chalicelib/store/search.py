@@ -35,26 +35,29 @@ def word_grams(word: str) -> set:
     return {gram for gram in grams if not any(ch.isspace() for ch in gram)}
 
 
-def _changes(contact_id: int, old: set, new: set) -> None:
+def _changes(contact_id: int, old: set, new: set, rewrite: bool = False) -> None:
     added, gone = new - old, old - new
     with GramPosting.batch_write() as batch:
-        for gram in added:
+        for gram in (new if rewrite else added):
             batch.save(GramPosting(*GramPosting.key(gram, contact_id), contact_id=int(contact_id)))
         for gram in gone:
             batch.delete(GramPosting(*GramPosting.key(gram, contact_id)))
+    if rewrite:
+        return      # a rebuild counts the postings afterwards
     for gram, delta in [(g, 1) for g in added] + [(g, -1) for g in gone]:
         GramCount(*GramCount.key(gram)).update(actions=[GramCount.count.add(delta), GramCount.kind.set(GramCount)])
 
 
-def index_contact(contact_id: int) -> None:
-    """Bring the contact's postings to what it holds now (none when it is gone)."""
+def index_contact(contact_id: int, rewrite: bool = False) -> None:
+    """Bring the contact's postings to what it holds now (none when it is gone). `rewrite`
+    writes every posting again, whatever its list of 3-grams says (a rebuild; counts untouched)."""
     contact = fetch(ContactRecord, contact_id)
     document = fetch(SearchDocument, contact_id)
     old = set(document.grams) if document is not None else set()
     new = grams_of(contact) if contact is not None else set()
-    if old == new and (document is not None) == (contact is not None):
+    if not rewrite and old == new and (document is not None) == (contact is not None):
         return
-    _changes(contact_id, old, new)
+    _changes(contact_id, old, new, rewrite)
     if contact is None:
         if document is not None:
             document.delete()
@@ -91,3 +94,7 @@ def seed(contacts) -> None:
                 counts[gram] = counts.get(gram, 0) + 1
     for gram, total in counts.items():
         GramCount(*GramCount.key(gram)).update(actions=[GramCount.count.add(total), GramCount.kind.set(GramCount)])
+
+
+def set_count(gram: str, count: int) -> None:
+    GramCount(*GramCount.key(gram), count=count).save()

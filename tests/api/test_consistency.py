@@ -126,3 +126,16 @@ def test_the_command_line_reports_and_exits_nonzero(world, capsys):
 def test_an_item_written_without_its_kind_is_found(world):
     StreamCounter(StreamCounter.partition("all"), "9").update(actions=[StreamCounter.count.add(1)])
     assert problems() == ["item counter#all 9 has no kind"]
+
+
+def test_search_index_damage_is_found_and_a_rebuild_repairs_it(world, capsys):
+    from chalicelib.store.crm import GramCount, GramPosting
+    GramPosting.get(*GramPosting.key("lee", world["person"])).delete()
+    GramCount(*GramCount.key("acm")).update(actions=[GramCount.count.add(3)])
+    report = consistency.check()
+    assert report.problems == ["search postings of 'lee' disagree with the indexed contacts"]
+    assert report.drift == ["search count of 'acm': counted 5, holds 2"]
+    assert cli(["rebuild-search-index"]) == 0
+    assert "Indexed 2 contacts for search; set 1 3-gram counts." in capsys.readouterr().out
+    report = consistency.check()
+    assert (report.problems, report.drift) == ([], [])
