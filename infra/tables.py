@@ -43,6 +43,8 @@ def table_resource(model, table_name: str, stage: str) -> dict:
                for index in schema.get("global_secondary_indexes", [])]
     if indexes:
         properties["GlobalSecondaryIndexes"] = indexes
+    if getattr(model.Meta, "stream_view_type", None):
+        properties["StreamSpecification"] = {"StreamViewType": model.Meta.stream_view_type}
     if expiry_attribute(model):
         properties["TimeToLiveSpecification"] = {"AttributeName": expiry_attribute(model), "Enabled": True}
     if stage == "prod":

@@ -1,5 +1,6 @@
 """What the deployment adds to the template `chalice package` writes: the tables (from the
-models), the private bucket of uploaded files, a least-privilege role policy, API Gateway throttling, and Redmine's empty 404 for
+models), the private bucket of uploaded files, a least-privilege role policy, API Gateway
+throttling, the search index consumer's stream, and Redmine's empty 404 for
 paths no route matches (API Gateway's own answer would be 403 "Missing Authentication Token").
 
 Merged by chalice's deep merge: dictionaries merge, lists replace, so the role's Policies
@@ -25,6 +26,11 @@ DYNAMODB_ACTIONS = (
 S3_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject", "s3:PutObjectTagging")
 # TransactWriteItems is authorized per item, as these actions.
 TRANSACTION_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+# What Lambda's event source mapping does on the crm table's stream, in the consumer's name.
+STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                  "dynamodb:ListStreams")
+# The consumer of the crm table's stream (chalice names it after app.search_index).
+STREAM_CONSUMER = "SearchIndex"
 
 
 def iam_actions(operations) -> set:
@@ -64,6 +70,10 @@ def role_policies(table_ids) -> list:
         {"PolicyName": "Tables",
          "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
              "Effect": "Allow", "Action": list(DYNAMODB_ACTIONS), "Resource": _table_arns(table_ids)}]}},
+        {"PolicyName": "CrmStream",
+         "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+             "Effect": "Allow", "Action": list(STREAM_ACTIONS),
+             "Resource": {"Fn::GetAtt": ["CrmTable", "StreamArn"]}}]}},
         {"PolicyName": "Files",
          "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
              "Effect": "Allow", "Action": list(S3_ACTIONS),
@@ -102,6 +112,14 @@ def merge_template(stage: str) -> dict:
     resources["FilesBucket"] = files_bucket(stage)
     resources["DefaultRole"] = {"Properties": {"Policies": role_policies(sorted(tables))}}
     resources["APIHandler"] = {"Properties": {"Environment": {"Variables": stage_environment(stage)}}}
+    # The search index consumer: the table's own stream; a batch that keeps failing is split to
+    # find the record at fault, which is then left (check-consistency finds that contact, and
+    # rebuild-search-index indexes it) instead of holding up every later change.
+    resources[STREAM_CONSUMER] = {"Properties": {
+        "Environment": {"Variables": stage_environment(stage)},
+        "Events": {f"{STREAM_CONSUMER}DynamodbEventSource": {"Properties": {
+            "Stream": {"Fn::GetAtt": ["CrmTable", "StreamArn"]},
+            "MaximumRetryAttempts": 10, "BisectBatchOnFunctionError": True}}}}}
     resources["RestAPI"] = {"Properties": {"MethodSettings": [
         dict({"HttpMethod": "*", "ResourcePath": "/*"}, **THROTTLING)]}}
     resources["UnknownPathIsNotFound"] = {

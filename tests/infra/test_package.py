@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from infra.package import build, locked_requirements, runtime_requirements
-from infra.template import DYNAMODB_ACTIONS, S3_ACTIONS
+from infra.template import DYNAMODB_ACTIONS, S3_ACTIONS, STREAM_ACTIONS
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +66,22 @@ def test_the_role_may_do_only_what_the_code_does_on_its_own_tables(packaged):
     assert tables["Resource"] == [{"Fn::GetAtt": ["CrmTable", "Arn"]}, {"Fn::Sub": "${CrmTable.Arn}/index/*"},
                                   {"Fn::GetAtt": ["DirectoryTable", "Arn"]},
                                   {"Fn::Sub": "${DirectoryTable.Arn}/index/*"}]
-    logs = next(s for s in statements if s is not tables and s is not files)
+    stream = next(s for s in statements if "dynamodb:GetRecords" in s["Action"])
+    assert sorted(stream["Action"]) == sorted(STREAM_ACTIONS)
+    assert stream["Resource"] == {"Fn::GetAtt": ["CrmTable", "StreamArn"]}
+    logs = next(s for s in statements if s not in (tables, files, stream))
     assert all(a.startswith("logs:") for a in logs["Action"])
+
+
+def test_the_search_index_consumer_reads_the_crm_tables_own_stream(packaged):
+    resources = template(packaged, "prod")["Resources"]
+    assert resources["CrmTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
+    consumer = resources["SearchIndex"]["Properties"]
+    assert consumer["Handler"] == "app.search_index"
+    assert consumer["Environment"]["Variables"]["CRM_TABLE"] == "contacts-api-prod-crm"
+    source = consumer["Events"]["SearchIndexDynamodbEventSource"]["Properties"]
+    assert source["Stream"] == {"Fn::GetAtt": ["CrmTable", "StreamArn"]}
+    assert (source["StartingPosition"], source["BisectBatchOnFunctionError"]) == ("TRIM_HORIZON", True)
 
 
 def test_the_zip_carries_bytecode_and_no_tooling(packaged):
