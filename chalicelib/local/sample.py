@@ -8,7 +8,8 @@ from chalicelib.services import memberships, projects, users
 from chalicelib.services.policy import Caller
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import tags as tag_store
-from chalicelib.store.crm import ContactRecord
+from chalicelib.store import deals as deal_store
+from chalicelib.store.crm import ContactRecord, DealRecord
 from chalicelib.store.operations import now, reserve_ids
 
 FIRST = ["Anna", "Boris", "Chen", "Dmitri", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jon",
@@ -33,7 +34,8 @@ class Sample:
     records: list = field(default_factory=list)     # the contacts as stored
 
 
-def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int = 7) -> Sample:
+def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int = 7, deals: int = 0) -> Sample:
+    """The sample CRM; `deals` deals besides (each on a random contact, in that contact's first project)."""
     rng = random.Random(seed)
     admin, admin_key = users.create_account({"login": "bench-admin", "firstname": "Bench", "lastname": "Admin",
                                              "mail": "bench-admin@example.com", "password": "bench-password"},
@@ -78,6 +80,13 @@ def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int =
             assigned_to_id=rng.choice(assignee_ids) if rng.random() < 0.5 else None,
             created_on=stamp, updated_on=stamp))
     contact_store.seed(records)
+    if deals:
+        by_id = {int(r.id): r for r in records}
+        chosen = [rng.choice(records) for _ in range(deals)]
+        deal_store.seed([DealRecord(*DealRecord.key(deal_id), id=deal_id, version=1, name=f"Deal {deal_id}",
+                                    project_id=int(c.project_ids[0]), contact_id=int(c.id), status_id=1,
+                                    price="100.0", created_on=stamp, updated_on=stamp)
+                         for deal_id, c in zip(reserve_ids("deal", deals), chosen, strict=True)], by_id)
     sample = Sample(admin_key, member_key, project_ids, member_projects, assignee_ids, tags, contacts,
                     records=records)
     for record in records:

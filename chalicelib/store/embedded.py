@@ -17,6 +17,7 @@ would then overwrite (read-only opens, as the consistency checker's, take no loc
 """
 import base64
 import contextlib
+import contextvars
 import logging
 import fcntl
 import json
@@ -127,7 +128,8 @@ def _drain_streams() -> None:
                 return
             try:
                 for handler in _consumers:
-                    handler(records)
+                    # In a context of its own: on AWS another function's calls, not the request's.
+                    contextvars.Context().run(handler, records)
             except Exception as error:
                 # The write itself is answered as it went; the batch waits for the next one.
                 _pending[:] = records
