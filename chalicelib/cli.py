@@ -6,7 +6,8 @@
     python -m chalicelib.cli reset-api-key LOGIN           (prints the new key)
     python -m chalicelib.cli check-consistency [--remove-garbage]
                                  (exit status 1 when something is out of place; reads everything)
-    python -m chalicelib.cli rebuild-search-index    (indexes every contact again; reads everything)
+    python -m chalicelib.cli rebuild-indexes         (every index written again from its items;
+                                                      with writes stopped; reads everything)
 
 It works on the embedded store of the local stage (the data file under .data/), on the
 DynamoDB at DYNAMODB_ENDPOINT, or, with STAGE=dev|prod, on AWS with the usual credentials.
@@ -67,9 +68,10 @@ def main(argv=None) -> int:
                                        "deals and attachments; Scans both the table and the files")
     checker.add_argument("--remove-garbage", action="store_true",
                          help="delete stored files no record points at (older than an hour)")
-    commands.add_parser("rebuild-search-index",
-                        help="index every contact for search as it is now and set the 3-gram counts "
-                             "(after a restore, or data written without the stream consumer); Scans the table")
+    commands.add_parser("rebuild-indexes",
+                        help="write contact and deal entries, counters and the search index again from the "
+                             "contacts and deals (a table of an earlier version, a restore, data written "
+                             "without the stream consumer); with writes stopped; Scans the table")
     args = parser.parse_args(argv)
 
     from chalicelib.local.backend import open_store, wants_embedded
@@ -96,10 +98,10 @@ def main(argv=None) -> int:
             print(f"New API key of {args.login}: {users.reissue_api_key(_user(args.login))}")
         elif args.command == "check-consistency":
             return _check_consistency(args.remove_garbage)
-        elif args.command == "rebuild-search-index":
+        elif args.command == "rebuild-indexes":
             from chalicelib.store import consistency
-            indexed, counts = consistency.rebuild_search_index()
-            print(f"Indexed {indexed} contacts for search; set {counts} 3-gram counts.")
+            changed = consistency.rebuild_indexes()
+            print("Indexes rebuilt: " + ", ".join(f"{kind} {n}" for kind, n in sorted(changed.items())) + ".")
     except Invalid as error:
         print("\n".join(error.messages), file=sys.stderr)
         return 1

@@ -83,6 +83,7 @@ class _Crm:
         self.deal_entries = defaultdict(dict)   # deal pk -> {sk: entry}
         self.counters = Counter()               # stream -> summed shards
         self.marks = Counter()                  # (bucket, tag or None) -> summed shards
+        self.counter_items = []                 # every shard of both kinds
         self.documents = {}                     # contact id -> the grams it is indexed under
         self.postings = defaultdict(set)        # gram -> contact ids
         self.gram_counts = Counter()            # gram -> count
@@ -103,8 +104,10 @@ class _Crm:
             self.entries[item.pk][item.sk] = item
         elif isinstance(item, StreamCounter):
             self.counters[item.pk.split("#", 1)[1]] += int(item.count or 0)
+            self.counter_items.append(item)
         elif isinstance(item, BucketCounter):
             self.marks[(item.bucket, item.tag)] += int(item.count or 0)
+            self.counter_items.append(item)
         elif isinstance(item, SearchDocument):
             self.documents[int(item.pk.split("#", 1)[1])] = set(item.grams or [])
         elif isinstance(item, GramPosting):
@@ -284,6 +287,64 @@ def remove_garbage(report: Report, older_than: float = GARBAGE_AGE, now: float =
             files.s3().delete_object(Bucket=config.FILES_BUCKET, Key=key)
             removed += 1
     return removed
+
+
+def rebuild_indexes() -> dict:
+    """Write every index again from the items it indexes: contact entries, stream and bucket
+    counters, deal entries (with their contacts' summaries) and the search index. For a table
+    written by an earlier version or restored from a backup; run it with writes stopped (the
+    counters are set, not added to). Reads the whole table. Returns what it changed, by kind."""
+    crm = _Crm(_every_item())
+    changed = Counter()
+    with CrmItem.batch_write() as batch:
+        for pk, contact in crm.contacts.items():
+            expected = {entry.sk: entry for entry in contact_store.entries_of(contact)}
+            stored = crm.entries.get(pk, {})
+            for sk, entry in expected.items():
+                if sk not in stored or _attributes(stored[sk]) != _attributes(entry):
+                    batch.save(entry)
+                    changed["contact entries"] += 1
+            for sk in stored.keys() - expected.keys():
+                batch.delete(stored[sk])
+                changed["contact entries"] += 1
+        for pk in crm.entries.keys() - crm.contacts.keys():
+            for entry in crm.entries[pk].values():
+                batch.delete(entry)
+                changed["contact entries"] += 1
+        for pk, deal in crm.deals.items():
+            contact = crm.contacts.get(ContactRecord.key(deal.contact_id)[0]) if deal.contact_id else None
+            expected = {entry.sk: entry for entry in deal_store.entries_of(deal, contact)}
+            stored = crm.deal_entries.get(pk, {})
+            for sk, entry in expected.items():
+                if sk not in stored or _attributes(stored[sk]) != _attributes(entry):
+                    batch.save(entry)
+                    changed["deal entries"] += 1
+            for sk in stored.keys() - expected.keys():
+                batch.delete(stored[sk])
+                changed["deal entries"] += 1
+    changed["counters"] = _set_counters(crm)
+    indexed, counts = rebuild_search_index()
+    changed["contacts indexed for search"], changed["search counts"] = indexed, counts
+    return dict(changed)
+
+
+def _set_counters(crm: _Crm) -> int:
+    """Every stream and bucket counter set to what its contacts hold (one shard each)."""
+    members, marks = Counter(), Counter()
+    for contact in crm.contacts.values():
+        members.update(s for s in contact_store.streams_of(contact) if contact_store.counted(s))
+        marks.update(contact_store.bucket_marks(contact))
+    if members == crm.counters and marks == crm.marks:
+        return 0
+    with CrmItem.batch_write() as batch:
+        for item in crm.counter_items:
+            batch.delete(item)
+        for stream, total in members.items():
+            batch.save(StreamCounter(StreamCounter.partition(stream), "0", count=total))
+        for (bucket, tag), total in marks.items():
+            key = BucketCounter.count_key(bucket, 0) if tag is None else BucketCounter.tag_key(bucket, tag, 0)
+            batch.save(BucketCounter(*key, bucket=bucket, tag=tag, count=total))
+    return len(members) + len(marks)
 
 
 def rebuild_search_index() -> tuple:
