@@ -37,6 +37,10 @@ CRM_TABLE = os.environ.get("CRM_TABLE", _NAMES["CRM_TABLE"])
 CRM_STREAM_ARN = os.environ.get(
     "CRM_STREAM_ARN", f"arn:aws:dynamodb:{REGION}:000000000000:table/{CRM_TABLE}/stream/1970-01-01T00:00:00.000")
 
+# How long a container may serve the directory reads of authentication (API key, its user,
+# projects, roles, memberships) from memory: a change made elsewhere shows after at most this.
+DIRECTORY_CACHE_SECONDS = float(os.environ.get("DIRECTORY_CACHE_SECONDS", "5"))
+
 # Redmine before 4.1 answered update/delete with 200 and an empty body instead of 204.
 UPDATE_STATUS_200 = _flag("UPDATE_STATUS_200")
 

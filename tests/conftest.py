@@ -112,6 +112,8 @@ def _dynamodb_tables() -> dict:
 
 @pytest.fixture(autouse=True)
 def aws():
+    from chalicelib.store import cache
+    cache.forget()         # what an earlier test's store held is not this one's
     with moto.mock_aws():
         from chalicelib.services.defaults import ensure_defaults
         from chalicelib.store.files import create_bucket

@@ -48,7 +48,10 @@ def by_api_key(key):
     if not isinstance(key, str) or not key.strip() or len(key) > 200:
         return None
     user_id = records.find_lookup("api_key", api_key_hash(key.strip()))
-    return find_active(user_id) if user_id else None
+    if not user_id:
+        return None
+    user = records.remembered(UserRecord, user_id)
+    return user if user is not None and int(user.status) == ACTIVE else None
 
 
 def by_login(login):

@@ -336,14 +336,17 @@ def _set_counters(crm: _Crm) -> int:
         marks.update(contact_store.bucket_marks(contact))
     if members == crm.counters and marks == crm.marks:
         return 0
-    with CrmItem.batch_write() as batch:
+    fresh = [StreamCounter(StreamCounter.partition(stream), "0", count=total) for stream, total in members.items()]
+    for (bucket, tag), total in marks.items():
+        key = BucketCounter.count_key(bucket, 0) if tag is None else BucketCounter.tag_key(bucket, tag, 0)
+        fresh.append(BucketCounter(*key, bucket=bucket, tag=tag, count=total))
+    kept = {(item.pk, item.sk) for item in fresh}
+    with CrmItem.batch_write() as batch:       # one request never names an item twice
         for item in crm.counter_items:
-            batch.delete(item)
-        for stream, total in members.items():
-            batch.save(StreamCounter(StreamCounter.partition(stream), "0", count=total))
-        for (bucket, tag), total in marks.items():
-            key = BucketCounter.count_key(bucket, 0) if tag is None else BucketCounter.tag_key(bucket, tag, 0)
-            batch.save(BucketCounter(*key, bucket=bucket, tag=tag, count=total))
+            if (item.pk, item.sk) not in kept:
+                batch.delete(item)
+        for item in fresh:
+            batch.save(item)
     return len(members) + len(marks)
 
 

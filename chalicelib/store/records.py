@@ -3,6 +3,7 @@ memberships of a user or a project. Every read by key is strongly consistent."""
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from . import cache
 from .directory import (Lookup, MembershipRecord, ProjectRecord, RoleRecord, Sequence)
 from .operations import cancellation_codes, connection
 
@@ -42,11 +43,21 @@ def all_of(cls) -> list:
 
 
 def find_lookup(kind: str, value: str):
-    """The id a unique value points at, or None."""
-    try:
-        return int(Lookup.get(kind, value, consistent_read=True).target)
-    except Lookup.DoesNotExist:
-        return None
+    """The id a unique value points at, or None. API keys are remembered a moment (cache.py)."""
+    def load():
+        try:
+            return int(Lookup.get(kind, value, consistent_read=True).target)
+        except Lookup.DoesNotExist:
+            return None
+    return cache.remember(("lookup", kind, value), load) if kind in REMEMBERED_LOOKUPS else load()
+
+
+REMEMBERED_LOOKUPS = {"api_key"}
+
+
+def remembered(cls, record_id):
+    """`get`, remembered a moment (cache.py): for the user an API key authenticates."""
+    return cache.remember(("record", cls.__name__, str(record_id)), lambda: get(cls, record_id))
 
 
 def lookup_item(kind: str, value: str, target: int) -> Lookup:
@@ -54,7 +65,8 @@ def lookup_item(kind: str, value: str, target: int) -> Lookup:
 
 
 def memberships_of_user(user_id: int) -> list:
-    return list(MembershipRecord.query(MembershipRecord.of_user_key(user_id), consistent_read=True))
+    return cache.remember(("memberships", int(user_id)), lambda: list(
+        MembershipRecord.query(MembershipRecord.of_user_key(user_id), consistent_read=True)))
 
 
 def members_of_project(project_id: int) -> list:
@@ -63,11 +75,11 @@ def members_of_project(project_id: int) -> list:
 
 
 def all_projects() -> list:
-    return all_of(ProjectRecord)
+    return cache.remember("projects", lambda: all_of(ProjectRecord))
 
 
 def all_roles() -> list:
-    return all_of(RoleRecord)
+    return cache.remember("roles", lambda: all_of(RoleRecord))
 
 
 # The project tree changes only through a version item: every change of a parent increments

@@ -7,6 +7,8 @@ client, made on first use per container.
 """
 from chalicelib import config
 
+from . import cache  # noqa: F401  (its hook must be known before the one session is made)
+
 _shared = None
 
 
