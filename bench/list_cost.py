@@ -5,7 +5,8 @@ transactions doubled, index writes included).
     .venv/bin/python bench/list_cost.py [SIZE ...]
 
 Each size is seeded on moto (4 projects, 10 tags, 5 assignees, 5 % private contacts, one deal
-per ten contacts) and each row is printed as soon as it is measured: items read, read units,
+per ten contacts) and each row is printed as soon as it is measured: the list's total_count,
+items read, read units,
 write units, own CPU (the request's CPU outside moto, one thread), and how many times the
 request's read units a Scan of the same table would cost; the search index consumer's writes
 are counted apart (index WCU: on AWS another function's, off the request path). Moto's own time is left out: it
@@ -78,10 +79,11 @@ def requests_for(sample):
         ("member list p10", "GET", "/contacts.json?page=10", member),
         ("member project p1", "GET", f"/contacts.json?project_id={mine}", member),
         ("member tag filter", "GET", f"/contacts.json?tags={tag}", member),
-        ("admin search 1 match", "GET", "/contacts.json?search=zyxwvut", admin),
-        ("admin search ~1%", "GET", "/contacts.json?search=anna.smith", admin),
-        ("admin search no match", "GET", "/contacts.json?search=qqqqq", admin),
-        ("member search ~1%", "GET", "/contacts.json?search=anna.smith", member),
+        ("admin search 'zyxwvut'", "GET", "/contacts.json?search=zyxwvut", admin),
+        ("admin search 'anna.smith'", "GET", "/contacts.json?search=anna.smith", admin),
+        ("admin search 'smith'", "GET", "/contacts.json?search=smith", admin),
+        ("admin search 'qqqqq' (no match)", "GET", "/contacts.json?search=qqqqq", admin),
+        ("member search 'anna.smith'", "GET", "/contacts.json?search=anna.smith", member),
         ("member contacts_tags", "GET", "/contacts_tags.json", member),
         ("admin deals p1", "GET", "/deals.json", admin),
         ("member deals p1", "GET", "/deals.json", member),
@@ -146,7 +148,8 @@ def measure(size: int, clock: MotoClock, index: IndexMeter):
             if method == "POST":
                 created = json.loads(response.body)["contact"]["id"]
             ratio = f"{scan / cost.read_units:,.0f}x" if method == "GET" and cost.read_units else ""
-            yield {"size": size, "request": name, "items": cost.items_read, "rcu": cost.read_units,
+            answered = json.loads(response.body).get("total_count") if method == "GET" else None
+            yield {"size": size, "request": name, "answered": answered, "items": cost.items_read, "rcu": cost.read_units,
                    "wcu": cost.write_units, "own_ms": best * 1000, "scan_rcu": scan, "ratio": ratio,
                    "index_wcu": index.write_units - index_before}
 
@@ -162,13 +165,14 @@ def main(argv) -> int:
     consume_streams(index)
     clock = MotoClock()
     sizes = [int(a) for a in argv] or [1000, 5000, 20000]
-    header = (f"{'contacts':>8} | {'request':<38} | {'items':>6} | {'RCU':>7} | {'WCU':>5} | "
+    header = (f"{'contacts':>8} | {'request':<38} | {'total':>6} | {'items':>6} | {'RCU':>7} | {'WCU':>5} | "
               f"{'index WCU':>9} | {'own CPU ms':>10} | {'Scan RCU':>8} | {'Scan / request':>14}")
     print(header)
     print("-" * len(header), flush=True)
     for size in sizes:
         for row in measure(size, clock, index):
-            print(f"{row['size']:>8} | {row['request']:<38} | {row['items']:>6} | {row['rcu']:>7.1f} | "
+            answered = "" if row["answered"] is None else row["answered"]
+            print(f"{row['size']:>8} | {row['request']:<38} | {answered:>6} | {row['items']:>6} | {row['rcu']:>7.1f} | "
                   f"{row['wcu']:>5.0f} | {row['index_wcu'] or '':>9} | {row['own_ms']:>10.1f} | "
                   f"{row['scan_rcu']:>8.0f} | {row['ratio']:>14}",
                   flush=True)
