@@ -274,16 +274,37 @@ def _search_candidates(words: list):
     return sorted(store.entries_by_id(ids).values(), key=store.entry_name_order)
 
 
+def _one_tag(query: ListQuery) -> bool:
+    """A list in the default order of one tag, within a project at most."""
+    return len(query.tags) == 1 and query.sort == DEFAULT_SORT and not (
+        query.words or query.assigned or query.is_company is not None or query.ids is not None or
+        query.author_id is not None or query.created or query.updated)
+
+
+def _tag_page(caller: Caller, query: ListQuery, wanted: int) -> tuple:
+    """(total, first `wanted` entries) of one tag: the count summed from the tag's counters in
+    the buckets the caller sees (and its own private contacts), the page read from the tag's
+    stream in chunks sized by the share of it the caller sees."""
+    tag = query.tags[0]
+    counts = {bucket: n for (bucket, spelling), n in store.bucket_tag_counts().items() if store.fold(spelling) == tag}
+    seen = visible_buckets(caller, query.project_ids, counts)
+    extra = [e for e in own_extra(caller, query.project_ids) if tag in {store.fold(t) for t in e.tags or []}]
+    total = sum(seen.values()) + len(extra)
+    whole = sum(counts.values()) or 1
+    if not total:
+        return 0, []
+    page = store.filtered_page(store.tag_stream(tag), wanted,
+                               lambda e: policy.sees_contact(caller, e) and _matches(e, query), total / whole)
+    return total, page
+
+
 def _admin_count(query: ListQuery):
-    """(stream, total) when an admin lists one tag or one assignee and nothing else: the page
-    then reads offset + limit entries of that stream and the count comes from counters."""
+    """(stream, total) when an admin lists one assignee and nothing else: the page then reads
+    offset + limit entries of that stream and the count comes from its counter."""
     if query.sort != DEFAULT_SORT or query.words or query.is_company is not None or \
             query.ids is not None or query.author_id is not None or query.created or \
             query.updated or query.project_ids is not None:
         return None
-    if query.tags and len(query.tags) == 1 and not query.assigned:
-        total = sum(n for (_bucket, tag), n in store.bucket_tag_counts().items() if store.fold(tag) == query.tags[0])
-        return store.tag_stream(query.tags[0]), total
     if query.assigned and query.assigned[0] == "id" and not query.tags:
         stream = store.assignee_stream(query.assigned[1])
         return stream, store.stream_count(stream)
@@ -320,6 +341,9 @@ def run(caller: Caller, query: ListQuery, page) -> tuple:
         total = sum(buckets.values()) + len(extra)
         entries = _plain_page(caller, query, counts, buckets, extra, wanted)[page.offset:] \
             if page.offset < total else []
+    elif _one_tag(query):
+        total, entries = _tag_page(caller, query, wanted)
+        entries = entries[page.offset:]
     elif counted is not None:
         stream, total = counted
         entries = list(store.read_stream(stream, limit=wanted))[page.offset:wanted] if page.offset < total else []

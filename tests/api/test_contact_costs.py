@@ -171,3 +171,18 @@ def test_contacts_tags_sum_counters_instead_of_reading_contacts(api, world):
         assert {t["name"] for t in doc["tags"]} == expected
         assert entries_read(cost) == 0 and cost.scans == 0
         assert counter_items(cost) <= buckets_holding(world) * (1 + len(world.tags)) * 4 + len(world.tags)
+
+
+@pytest.mark.parametrize("who", ["admin", "member"])
+def test_one_tag_reads_its_page_by_the_share_the_caller_sees(api, world, who):
+    tag = world.tags[0]
+    key = world.admin_key if who == "admin" else world.member_key
+    tagged = [r for r in world.records if tag in r.tags]
+    seen = [r for r in tagged if who == "admin" or member_sees(world, r)]
+    for page in (1, 4):
+        doc, cost = measured(api, f"/contacts.json?tags={tag}&page={page}", key)
+        offset = (page - 1) * 25
+        assert doc["total_count"] == len(seen)
+        assert [c["id"] for c in doc["contacts"]] == names_in_order(seen)[offset:offset + 25]
+        # What the page needs, divided by the share of the tag the caller sees, and a chunk's slack.
+        assert entries_read(cost) <= (offset + 25) * len(tagged) / len(seen) * 1.5 + 10, cost.line()
