@@ -75,11 +75,10 @@ def deal_view(deal, page) -> Obj:
 @routes.get("/deals")
 @routes.get("/projects/{project_id}/deals")
 def list_deals(req):
-    entries = rules.listed(req.caller, req.query, req.args.get("project_id"))
     page = req.page()
-    deals = rules.page_of(req.caller, entries, page)
+    total, deals = rules.listed(req.caller, req.query, page, req.args.get("project_id"))
     names = DealPage(req.caller, deals)
-    return ok(Document("deals", Array("deal", [deal_view(d, names) for d in deals]), page.meta(len(entries))))
+    return ok(Document("deals", Array("deal", [deal_view(d, names) for d in deals]), page.meta(total)))
 
 
 def _document(req, deal) -> Document:

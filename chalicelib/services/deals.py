@@ -83,7 +83,19 @@ def _filter_id(params: dict, name: str, caller: Caller):
     return int(text)
 
 
-def listed(caller: Caller, params: dict, path_project=None) -> list:
+def listed(caller: Caller, params: dict, page, path_project=None) -> tuple:
+    """(total_count, the page's deals) of a deal list."""
+    scope, filters = _scope(caller, params, path_project)
+    if not any(f is not None for f in filters.values()) and policy.sees_every_contact(caller):
+        # Nothing to decide per deal: the total from the projects' counters, the page a merge.
+        total, entries = store.newest_page(scope, page.offset + page.limit)
+    else:
+        entries = _entries(caller, scope, **filters)
+        total = len(entries)
+    return total, page_of(caller, entries[page.offset:page.offset + page.limit])
+
+
+def _scope(caller: Caller, params: dict, path_project=None) -> tuple:
     project_ref = path_project if path_project is not None else params.get("project_id")
     if project_ref not in (None, ""):
         project = project_rules.find(caller, project_ref)
@@ -93,9 +105,14 @@ def listed(caller: Caller, params: dict, path_project=None) -> list:
     contact_id = _filter_id(params, "contact_id", caller)
     if contact_id is not None:
         contact_rules.find(caller, contact_id)   # a hidden contact answers as its show would
-    status_id = _filter_id(params, "status_id", caller)
-    assigned = _filter_id(params, "assigned_to_id", caller)
     words = [contact_store.fold(w) for w in str(params.get("search") or "").split() if contact_store.fold(w)]
+    return scope, {"contact_id": contact_id, "status_id": _filter_id(params, "status_id", caller),
+                   "assigned": _filter_id(params, "assigned_to_id", caller), "words": words or None}
+
+
+def _entries(caller: Caller, scope: set, contact_id, status_id, assigned, words) -> list:
+    """Every entry the filters keep that the caller may see, newest first."""
+    words = words or []
     streams = [store.contact_stream(contact_id)] if contact_id is not None else \
         [store.project_stream(p) for p in sorted(scope)]
     entries = [e for e in store.entries_in(streams)
@@ -106,11 +123,10 @@ def listed(caller: Caller, params: dict, path_project=None) -> list:
     return [e for e in entries if policy.sees_deal(caller, e, store.summary_view(e))]
 
 
-def page_of(caller: Caller, entries, page) -> list:
-    """The page's deals, visibility checked once more on their contacts as stored: an entry's
-    summary may lag a change of its contact by a moment, and then the page is a deal short,
-    never a deal too many."""
-    shown = page.slice(entries)
+def page_of(caller: Caller, shown) -> list:
+    """The deals of a page's entries, visibility checked once more on their contacts as stored:
+    an entry's summary may lag a change of its contact by a moment, and then the page is a deal
+    short, never a deal too many."""
     found = store.get_many(e.deal_id for e in shown)
     deals = [found[int(e.deal_id)] for e in shown if int(e.deal_id) in found]
     contacts = _contact_entries(deals)

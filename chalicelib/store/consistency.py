@@ -155,6 +155,8 @@ def _check_contacts(crm: _Crm, problems: list) -> None:
                 members[stream] += 1
     for pk in crm.entries.keys() - crm.contacts.keys():
         problems.append(f"index entries of missing {pk.replace('#', ' ')}: {len(crm.entries[pk])}")
+    for deal in crm.deals.values():
+        members.update(s for s in deal_store.streams_of(deal) if deal_store.counted(s))
     for stream in sorted(set(members) | set(crm.counters)):
         if members[stream] != crm.counters[stream]:
             problems.append(f"stream {stream}: counted {crm.counters[stream]}, holds {members[stream]}")
@@ -334,6 +336,8 @@ def _set_counters(crm: _Crm) -> int:
     for contact in crm.contacts.values():
         members.update(s for s in contact_store.streams_of(contact) if contact_store.counted(s))
         marks.update(contact_store.bucket_marks(contact))
+    for deal in crm.deals.values():
+        members.update(s for s in deal_store.streams_of(deal) if deal_store.counted(s))
     if members == crm.counters and marks == crm.marks:
         return 0
     fresh = [StreamCounter(StreamCounter.partition(stream), "0", count=total) for stream, total in members.items()]

@@ -160,11 +160,12 @@ def entries_of(contact) -> list:
     return entries
 
 
-def _counter(stream: str) -> StreamCounter:
+def counter_shard(stream: str) -> StreamCounter:
+    """A random shard of a stream's counter (concurrent writers rarely meet on one)."""
     return StreamCounter(StreamCounter.partition(stream), str(random.randrange(StreamCounter.SHARDS)))
 
 
-def _add(delta: int) -> list:
+def count_by(delta: int) -> list:
     # An UpdateItem may create the shard: it must carry its kind to be read back as a counter.
     return [StreamCounter.count.add(delta), StreamCounter.kind.set(StreamCounter)]
 
@@ -220,7 +221,7 @@ def save(contact, previous=None, extra=()) -> None:
         for stream in removed:
             tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
         for stream, delta in counter_changes:
-            tx.update(_counter(stream), actions=_add(delta))
+            tx.update(counter_shard(stream), actions=count_by(delta))
         for mark, delta in mark_changes:
             _bucket_update(tx, mark, delta)
         for action, item in extra:
@@ -255,7 +256,7 @@ def remove(contact, extra=()) -> None:
         for stream in streams:
             tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
             if counted(stream):
-                tx.update(_counter(stream), actions=_add(-1))
+                tx.update(counter_shard(stream), actions=count_by(-1))
         for mark in bucket_marks(contact):
             _bucket_update(tx, mark, -1)
         for _action, item in extra:
@@ -317,10 +318,19 @@ def _seed(contacts) -> None:
             for mark in bucket_marks(contact):
                 marks[mark] = marks.get(mark, 0) + 1
     for stream, total in totals.items():
-        _counter(stream).update(actions=_add(total))
+        counter_shard(stream).update(actions=count_by(total))
     for mark, total in marks.items():
         item, actions = _bucket_counter(mark, total, 0)
         item.update(actions=actions)
+
+
+def stream_counts(streams) -> dict:
+    """Counts of many counted streams, with BatchGetItem over their shards."""
+    keys = [(StreamCounter.partition(s), str(shard)) for s in streams for shard in range(StreamCounter.SHARDS)]
+    totals = {s: 0 for s in streams}
+    for shard in StreamCounter.batch_get(keys) if keys else ():
+        totals[shard.pk.split("#", 1)[1]] += int(shard.count)
+    return totals
 
 
 def bucket_counts() -> dict:
@@ -360,13 +370,13 @@ def concurrently(calls) -> None:
 class _Cursor:
     """The entries of one stream in order, fetched in chunks whose size the merge chooses."""
 
-    def __init__(self, stream: str, expected: int):
-        self.stream, self.expected = stream, max(1, expected)
+    def __init__(self, stream: str, expected: int, model=ContactIndexEntry):
+        self.stream, self.expected, self.model = stream, max(1, expected), model
         self.buffer, self.position, self.after, self.done = [], 0, None, False
 
     def fill(self, size: int) -> None:
-        query = ContactIndexEntry.streams.query(self.stream, limit=size, page_size=size,
-                                                last_evaluated_key=self.after)
+        query = self.model.streams.query(self.stream, limit=size, page_size=size,
+                                         last_evaluated_key=self.after)
         self.buffer, self.position = list(query), 0
         self.after = query.last_evaluated_key
         self.done = self.after is None or len(self.buffer) < size
@@ -386,7 +396,7 @@ def filtered_page(stream: str, wanted: int, keep, share: float) -> list:
     return page[:wanted]
 
 
-def merged_page(streams: dict, wanted: int, extra=()) -> list:
+def merged_page(streams: dict, wanted: int, extra=(), model=ContactIndexEntry) -> list:
     """The first `wanted` entries of the union of disjoint streams ({stream: its expected size})
     and of `extra` (entries already read), in stream order. Each stream is read in chunks sized
     by its share of the whole, so a page reads about `wanted` entries plus one or two per
@@ -394,7 +404,7 @@ def merged_page(streams: dict, wanted: int, extra=()) -> list:
     if wanted <= 0:
         return []
     whole = sum(streams.values()) + len(extra) or 1
-    cursors = [_Cursor(stream, size) for stream, size in streams.items() if size > 0]
+    cursors = [_Cursor(stream, size, model) for stream, size in streams.items() if size > 0]
 
     def chunk(cursor, still: int, slack: int = 0) -> int:
         return max(1, min(cursor.expected, -(-still * cursor.expected // whole) + slack))

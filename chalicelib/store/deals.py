@@ -74,11 +74,19 @@ def follow_contact(contact_id, contact) -> int:
     return changed
 
 
+def counted(stream: str) -> bool:
+    """Project streams keep counters: an unfiltered list takes its total from them."""
+    return stream.startswith("deals#project#")
+
+
 def save(deal, previous=None) -> None:
     """The deal and its entries, conditioned on `previous` still being what is stored (or
     nothing, on create); VersionConflict otherwise."""
     entries = entries_of(deal, contact_store.get(deal.contact_id) if deal.contact_id else None)
-    removed = set(streams_of(previous)) - {e.stream for e in entries}
+    old = set(streams_of(previous))
+    removed = old - {e.stream for e in entries}
+    counts = [(s, 1) for s in {e.stream for e in entries} - old if counted(s)] + \
+             [(s, -1) for s in removed if counted(s)]
 
     def build(tx):
         tx.save(deal, condition=condition(DealRecord, previous))
@@ -86,6 +94,8 @@ def save(deal, previous=None) -> None:
             tx.save(entry)
         for stream in removed:
             tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
+        for stream, delta in counts:
+            tx.update(contact_store.counter_shard(stream), actions=contact_store.count_by(delta))
 
     run(build, guarded=len(removed))   # the deal is the first put, after the deletes
 
@@ -94,13 +104,15 @@ def remove(deal, extra=()) -> None:
     """The deal with its entries and the ("delete", item) pairs of `extra` (its notes), if it is
     still the version read."""
     streams = streams_of(deal)
-    if 1 + len(streams) + len(extra) > TRANSACTION_LIMIT:
+    if 1 + len(streams) + sum(1 for s in streams if counted(s)) + len(extra) > TRANSACTION_LIMIT:
         raise TooManyChanges()
 
     def build(tx):
         tx.delete(deal, condition=condition(DealRecord, deal))
         for stream in streams:
             tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
+            if counted(stream):
+                tx.update(contact_store.counter_shard(stream), actions=contact_store.count_by(-1))
         for _action, item in extra:
             tx.delete(item)
 
@@ -133,8 +145,22 @@ def any_in_project(project_id) -> bool:
 
 def seed(deals, contacts: dict) -> None:
     """Write many new deals with their entries at once (benchmarks); `contacts` by id."""
+    totals = {}
     with DealRecord.batch_write() as batch:
         for deal in deals:
             batch.save(deal)
             for entry in entries_of(deal, contacts.get(int(deal.contact_id)) if deal.contact_id else None):
                 batch.save(entry)
+                if counted(entry.stream):
+                    totals[entry.stream] = totals.get(entry.stream, 0) + 1
+    for stream, total in totals.items():
+        contact_store.counter_shard(stream).update(actions=contact_store.count_by(total))
+
+
+def newest_page(projects, wanted: int) -> tuple:
+    """(total, the first `wanted` entries, newest first) of the deals of these projects: the
+    total from their counters, the page a lazy merge of their streams."""
+    streams = [project_stream(p) for p in sorted(projects)]
+    counts = contact_store.stream_counts(streams)
+    page = contact_store.merged_page({s: n for s, n in counts.items() if n}, wanted, model=DealIndexEntry)
+    return sum(counts.values()), page

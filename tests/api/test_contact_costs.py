@@ -9,6 +9,7 @@ from chalicelib.store.crm import CrmItem
 from tests.conftest import Api, body_json
 
 CONTACTS = 2000
+DEALS = 200
 CRM = CrmItem.Meta.table_name
 
 
@@ -21,7 +22,7 @@ def aws():
         from chalicelib.store.operations import create_tables
         create_tables()
         ensure_defaults()
-        yield sample.build(CONTACTS)
+        yield sample.build(CONTACTS, deals=DEALS)
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +187,18 @@ def test_one_tag_reads_its_page_by_the_share_the_caller_sees(api, world, who):
         assert [c["id"] for c in doc["contacts"]] == names_in_order(seen)[offset:offset + 25]
         # What the page needs, divided by the share of the tag the caller sees, and a chunk's slack.
         assert entries_read(cost) <= (offset + 25) * len(tagged) / len(seen) * 1.5 + 10, cost.line()
+
+
+@pytest.mark.parametrize("page", [1, 4])
+def test_deal_lists_read_no_contacts_but_their_pages(api, world, page):
+    offset = (page - 1) * 25
+    doc, cost = measured(api, f"/deals.json?page={page}", world.admin_key)
+    assert doc["total_count"] == DEALS and len(doc["deals"]) == 25
+    assert entries_read(cost) <= offset + 25 + 3 * len(world.project_ids)     # a merge of project streams
+    assert cost.items("BatchGetItem", CRM) <= 25 + 25 + 4 * len(world.project_ids)
+    doc, cost = measured(api, f"/deals.json?page={page}", world.member_key)
+    in_reach = [d for d in doc["deals"]]
+    assert len(in_reach) == 25
+    # A member reads the deal entries of its projects (what it sees depends on each contact),
+    # never a contact beyond its page's.
+    assert entries_read(cost) <= DEALS and cost.items("BatchGetItem", CRM) <= 25 + 25

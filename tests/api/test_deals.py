@@ -188,7 +188,9 @@ def test_notes_on_deals(api, crm):
 
 def test_a_deal_list_reads_no_contact_but_those_of_its_page(api, crm):
     """Each deal entry carries its contact's visibility: 30 deals, a page of 5 reads 5 deals and
-    at most 5 contact entries, for an admin and for a member who sees only some of them."""
+    at most 5 contact entries, for an admin and for a member who sees only some of them. The
+    admin's page reads the entries it skips and shows, and takes the total from counters; the
+    member's reads every entry of the project (what it sees depends on each deal's contact)."""
     from chalicelib.store.crm import CrmItem
     crm_table = CrmItem.Meta.table_name
     crm.member("viewer", "support", "Reporter")
@@ -196,13 +198,13 @@ def test_a_deal_list_reads_no_contact_but_those_of_its_page(api, crm):
     shown = crm.contact(first_name="Shown")
     for n in range(30):
         written(new_deal(api, crm.admin, name=f"Deal {n}", contact_id=hidden if n % 3 == 0 else shown))
-    for key, total in ((crm.admin, 30), (crm.key("viewer"), 20)):
+    for key, total, entries in ((crm.admin, 30, 10 + 2), (crm.key("viewer"), 20, 30)):
         with meter.measure() as cost:
             r = api.get("/deals.json?limit=5&offset=5", key=key)
         doc = body_json(r)
         assert doc["total_count"] == total and len(doc["deals"]) == 5
-        assert cost.items("BatchGetItem", crm_table) <= 5 + 5
-        assert cost.items("Query", f"{crm_table}/streams") == 30
+        assert cost.items("BatchGetItem", crm_table) <= 5 + 5 + 4      # deals, contacts, counter shards
+        assert cost.items("Query", f"{crm_table}/streams") <= entries
 
 
 def test_deal_entries_follow_their_contacts_visibility(api, crm):
