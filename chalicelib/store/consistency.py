@@ -300,34 +300,32 @@ def rebuild_indexes() -> dict:
     changed = Counter()
     with CrmItem.batch_write() as batch:
         for pk, contact in crm.contacts.items():
-            expected = {entry.sk: entry for entry in contact_store.entries_of(contact)}
-            stored = crm.entries.get(pk, {})
-            for sk, entry in expected.items():
-                if sk not in stored or _attributes(stored[sk]) != _attributes(entry):
-                    batch.save(entry)
-                    changed["contact entries"] += 1
-            for sk in stored.keys() - expected.keys():
-                batch.delete(stored[sk])
-                changed["contact entries"] += 1
+            changed["contact entries"] += _rewrite(batch, contact_store.entries_of(contact), crm.entries.get(pk, {}))
         for pk in crm.entries.keys() - crm.contacts.keys():
-            for entry in crm.entries[pk].values():
-                batch.delete(entry)
-                changed["contact entries"] += 1
+            changed["contact entries"] += _rewrite(batch, [], crm.entries[pk])
         for pk, deal in crm.deals.items():
             contact = crm.contacts.get(ContactRecord.key(deal.contact_id)[0]) if deal.contact_id else None
-            expected = {entry.sk: entry for entry in deal_store.entries_of(deal, contact)}
-            stored = crm.deal_entries.get(pk, {})
-            for sk, entry in expected.items():
-                if sk not in stored or _attributes(stored[sk]) != _attributes(entry):
-                    batch.save(entry)
-                    changed["deal entries"] += 1
-            for sk in stored.keys() - expected.keys():
-                batch.delete(stored[sk])
-                changed["deal entries"] += 1
+            changed["deal entries"] += _rewrite(batch, deal_store.entries_of(deal, contact), crm.deal_entries.get(pk, {}))
+        for pk in crm.deal_entries.keys() - crm.deals.keys():
+            changed["deal entries"] += _rewrite(batch, [], crm.deal_entries[pk])
     changed["counters"] = _set_counters(crm)
     indexed, counts = rebuild_search_index()
     changed["contacts indexed for search"], changed["search counts"] = indexed, counts
     return dict(changed)
+
+
+def _rewrite(batch, expected: list, stored: dict) -> int:
+    """Put the expected entries that are missing or differ, delete the stored ones not expected."""
+    wanted = {entry.sk: entry for entry in expected}
+    changed = 0
+    for sk, entry in wanted.items():
+        if sk not in stored or _attributes(stored[sk]) != _attributes(entry):
+            batch.save(entry)
+            changed += 1
+    for sk in stored.keys() - wanted.keys():
+        batch.delete(stored[sk])
+        changed += 1
+    return changed
 
 
 def _set_counters(crm: _Crm) -> int:
