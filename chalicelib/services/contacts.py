@@ -346,19 +346,21 @@ def _save(contact, previous, extra=()) -> None:
     except versions.TooManyChanges:
         raise Invalid(["Too many project and tag changes at once; send them in smaller steps"]) from None
     if previous is not None and deal_store.contact_summary(previous) != deal_store.contact_summary(contact):
-        _deals_follow(contact.id, contact)
+        _follow_visibility(contact.id, contact)
 
 
-def _deals_follow(contact_id, contact) -> None:
-    """The contact's deals carry its new visibility summary. The contact's own write is done by
-    then: a failure here is logged, not answered, and only makes deal lists lag (a page checks
-    its deals' contacts as stored and brings their entries up to date)."""
+def _follow_visibility(contact_id, contact) -> None:
+    """The contact's deals and tickets carry its new visibility summary. The contact's own
+    write is done by then: a failure here is logged, not answered, and only makes deal and
+    ticket lists lag (a page checks its contacts as stored and brings the summaries up to date)."""
     try:
         deal_store.follow_contact(contact_id, contact)
+        if contact is not None:
+            attached.tickets.follow(contact.pk, store.visibility_summary(contact))
     except Exception as error:
         if not is_unavailable(error):
             raise
-        log.warning("deal entries of contact %s lag its change: %s", contact_id, error)
+        log.warning("deals and tickets of contact %s lag its change: %s", contact_id, error)
 
 
 # ------------------------------------------------------------------ create
@@ -503,7 +505,7 @@ def delete(caller: Caller, contact_id) -> None:
     avatar = versioned(contact, write, lambda: find(caller, contact_id, "delete_contacts"))
     if avatar is not None:
         avatars.discard_file(avatar)
-    _deals_follow(contact.id, None)   # its deals hide behind nothing now
+    _follow_visibility(contact.id, None)   # its deals hide behind nothing now (its tickets went with it)
 
 
 def add_project(caller: Caller, contact_id, project_ref) -> None:

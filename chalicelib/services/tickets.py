@@ -41,9 +41,35 @@ def listed(caller: Caller, params: dict) -> list:
         tickets = [t for t in tickets if int(t.contact_id) == contact_id]
     if status_id is not None:
         tickets = [t for t in tickets if int(t.status_id) == status_id]
-    entries = contact_store.entries_by_id({int(t.contact_id) for t in tickets})
+    # Decided on the summary each ticket carries; a ticket written before tickets carried one
+    # is decided on its contact as stored.
+    unsummarized = contact_store.entries_by_id({int(t.contact_id) for t in tickets if not t.contact_summary})
     return [t for t in tickets
-            if int(t.contact_id) in entries and policy.sees_contact(caller, entries[int(t.contact_id)])]
+            if policy.sees_contact(caller, contact_store.summary_view(t) or unsummarized.get(int(t.contact_id))
+                                   or _GONE)]
+
+
+class _Gone:
+    """A contact that no longer exists: nobody sees its tickets (they go with it)."""
+    visibility, project_ids, author_id, assigned_to_id = 2, (), None, None
+
+
+_GONE = _Gone()
+
+
+def page_of(caller: Caller, shown) -> list:
+    """The page's tickets, each checked once more on its contact as stored: a summary may lag
+    a change of the contact by a moment, and then the page is a ticket short, never a ticket
+    too many; lagging summaries are brought up to date."""
+    contacts = contact_store.entries_by_id({int(t.contact_id) for t in shown})
+    kept = []
+    for ticket in shown:
+        contact = contacts.get(int(ticket.contact_id))
+        if contact is not None and ticket.contact_summary != contact_store.visibility_summary(contact):
+            store.follow(ticket.pk, contact_store.visibility_summary(contact))
+        if contact is not None and policy.sees_contact(caller, contact):
+            kept.append(ticket)
+    return kept
 
 
 FIELDS = (
@@ -84,7 +110,8 @@ def create(caller: Caller, data: dict) -> tuple:
     ticket = TicketRecord(contact.pk, TicketRecord.sort_key(ticket_id), id=ticket_id,
                           stream=TicketRecord.project_stream(project_id), order=f"{ticket_id:012d}",
                           contact_id=int(contact.id), project_id=project_id, author_id=caller.id,
-                          created_on=stamp, updated_on=stamp, **values)
+                          created_on=stamp, updated_on=stamp, contact_summary=contact_store.visibility_summary(contact),
+                          **values)
     try:
         store.save_new(ticket, contact)
     except OwnerGone:

@@ -64,6 +64,16 @@ class Attached:
             tx.delete(item)
             tx.delete(self.pointer(item))
 
+    def follow(self, home_pk: str, summary) -> int:
+        """Items carrying their owner's visibility summary (tickets) take the new one."""
+        changed = 0
+        for item in self.under(home_pk):
+            if item.contact_summary != summary:
+                attribute = self.model.contact_summary
+                item.update(actions=[attribute.set(summary) if summary else attribute.remove()])
+                changed += 1
+        return changed
+
     def remove_all(self, home_pk: str) -> None:
         """Everything of this kind under `home_pk`, with BatchWriteItem (before a delete of its
         owner too large for one transaction)."""

@@ -212,6 +212,9 @@ def _check_attached(crm: _Crm, problems: list) -> None:
                 problems.append(f"{name}: stored under {item.pk}, names {item.source_type} {item.source_id}")
             if kind == "ticket" and item.pk != ContactRecord.key(item.contact_id)[0]:
                 problems.append(f"{name}: stored under {item.pk}, names contact {item.contact_id}")
+            if kind == "ticket" and item.pk in crm.contacts and \
+                    item.contact_summary != contact_store.visibility_summary(crm.contacts[item.pk]):
+                problems.append(f"{name}: its contact's visibility summary disagrees with the contact")
             pointer = crm.pointers.get(pointer_pk)
             if pointer is None:
                 problems.append(f"{name}: its pointer is missing")
@@ -308,6 +311,12 @@ def rebuild_indexes() -> dict:
             changed["deal entries"] += _rewrite(batch, deal_store.entries_of(deal, contact), crm.deal_entries.get(pk, {}))
         for pk in crm.deal_entries.keys() - crm.deals.keys():
             changed["deal entries"] += _rewrite(batch, [], crm.deal_entries[pk])
+        for ticket in crm.tickets:
+            contact = crm.contacts.get(ticket.pk)
+            if contact is not None and ticket.contact_summary != contact_store.visibility_summary(contact):
+                ticket.contact_summary = contact_store.visibility_summary(contact)
+                batch.save(ticket)
+                changed["ticket summaries"] += 1
     changed["counters"] = _set_counters(crm)
     indexed, counts = rebuild_search_index()
     changed["contacts indexed for search"], changed["search counts"] = indexed, counts

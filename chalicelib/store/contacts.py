@@ -15,6 +15,7 @@ import heapq
 import random
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 from . import meter
 from .crm import BucketCounter, ContactIndexEntry, ContactRecord, StreamCounter, bounded_key
@@ -127,6 +128,21 @@ def streams_of(contact) -> list:
     if int(contact.visibility or 0) == PRIVATE:
         streams += [own_stream(u) for u in (contact.author_id, contact.assigned_to_id) if u]
     return list(dict.fromkeys(streams))
+
+
+def visibility_summary(contact):
+    """What a contact's visibility is decided on, as the deal entries and tickets that depend
+    on it carry it (None: no contact)."""
+    if contact is None:
+        return None
+    return {"visibility": int(contact.visibility or 0), "project_ids": sorted(int(p) for p in contact.project_ids),
+            "author_id": None if contact.author_id is None else int(contact.author_id),
+            "assigned_to_id": None if contact.assigned_to_id is None else int(contact.assigned_to_id)}
+
+
+def summary_view(item):
+    """An item's contact summary as policy reads a contact (None when it carries none)."""
+    return SimpleNamespace(**item.contact_summary) if item.contact_summary else None
 
 
 def search_fields(contact) -> list:

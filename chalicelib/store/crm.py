@@ -236,6 +236,8 @@ class TicketRecord(CrmItem, discriminator="ticket"):
     author_id = NumberAttribute(null=True)
     created_on = UnicodeAttribute()
     updated_on = UnicodeAttribute()
+    # Its contact's visibility summary (see DealIndexEntry), so a list reads no contacts.
+    contact_summary = JSONAttribute(null=True)
 
     @staticmethod
     def sort_key(ticket_id: int) -> str:

@@ -1,8 +1,6 @@
 """Deals in DynamoDB: the deal item and one small entry per stream it is listed in (its
 project, its contact and related contacts), written together in one transaction. Each entry
 carries what its contact's visibility is decided on, kept up to date when that changes."""
-from types import SimpleNamespace
-
 from . import contacts as contact_store
 from .contacts import SEARCH_SEPARATOR, fold
 from .crm import DealIndexEntry, DealRecord
@@ -31,18 +29,8 @@ def streams_of(deal) -> list:
     return [project_stream(deal.project_id)] + [contact_stream(c) for c in contact_ids(deal)]
 
 
-def contact_summary(contact):
-    """What a contact's visibility is decided on, as deal entries carry it (None: no contact)."""
-    if contact is None:
-        return None
-    return {"visibility": int(contact.visibility or 0), "project_ids": sorted(int(p) for p in contact.project_ids),
-            "author_id": None if contact.author_id is None else int(contact.author_id),
-            "assigned_to_id": None if contact.assigned_to_id is None else int(contact.assigned_to_id)}
-
-
-def summary_view(entry):
-    """The entry's contact summary as policy reads a contact (None when the deal has none)."""
-    return SimpleNamespace(**entry.contact_summary) if entry.contact_summary else None
+contact_summary = contact_store.visibility_summary
+summary_view = contact_store.summary_view
 
 
 def entries_of(deal, contact=None) -> list:

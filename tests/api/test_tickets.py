@@ -116,3 +116,35 @@ def test_a_ticket_opened_while_its_contact_is_deleted_goes_with_it(api, crm, con
     assert opened == [201]
     assert api.get("/tickets/1.json", key=crm.admin).status_code == 404
     assert consistency.check().problems == []
+
+
+def test_ticket_lists_decide_on_the_summary_each_ticket_carries(api, crm, monkeypatch):
+    """A ticket carries its contact's visibility: a list reads no contact but its page's, the
+    summary follows a change of the contact, and a lagging one never shows a ticket too many."""
+    from chalicelib.store import attached, consistency, meter
+    from chalicelib.store.crm import CrmItem
+    crm.member("viewer", "support", "Reporter")
+    shown, hidden = crm.contact(first_name="Shown"), crm.contact(first_name="Hidden", visibility=2)
+    for n in range(12):
+        written(api.post("/tickets.json", {"ticket": {"subject": f"T{n}", "contact_id": hidden if n % 3 == 0 else shown}},
+                         key=crm.admin))
+
+    def listed(key, query="limit=3&offset=3"):
+        with meter.measure() as cost:
+            doc = body_json(api.get(f"/tickets.json?{query}", key=key))
+        return doc, cost
+    for key, total in ((crm.admin, 12), (crm.key("viewer"), 8)):
+        doc, cost = listed(key)
+        assert doc["total_count"] == total and len(doc["tickets"]) == 3
+        assert cost.items("BatchGetItem", CrmItem.Meta.table_name) <= 3 + 3     # the page's contacts only
+    written(api.put(f"/contacts/{shown}.json", {"contact": {"visibility": 2}}, key=crm.admin))
+    assert listed(crm.key("viewer"))[0]["total_count"] == 0
+    assert consistency.check().problems == []
+    monkeypatch.setattr(attached.tickets, "follow", lambda *args: 0)        # the follow-up is lost
+    written(api.put(f"/contacts/{shown}.json", {"contact": {"visibility": 0}}, key=crm.admin))
+    monkeypatch.undo()
+    assert consistency.check().problems != []
+    assert listed(crm.key("viewer"), "limit=100")[0]["total_count"] == 0   # lagging: a ticket short, not too many
+    assert len(listed(crm.admin, "limit=100")[0]["tickets"]) == 12          # a page seen brings them up to date
+    assert consistency.check().problems == []
+    assert listed(crm.key("viewer"), "limit=100")[0]["total_count"] == 8
