@@ -7,6 +7,7 @@ changes are applied again to the fresh contact (a few times), so no update is ev
 """
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 
 from chalicelib.store import contacts as store
@@ -349,18 +350,27 @@ def _save(contact, previous, extra=()) -> None:
         _follow_visibility(contact.id, contact)
 
 
+FOLLOW_ATTEMPTS = 3
+
+
 def _follow_visibility(contact_id, contact) -> None:
     """The contact's deals and tickets carry its new visibility summary. The contact's own
-    write is done by then: a failure here is logged, not answered, and only makes deal and
-    ticket lists lag (a page checks its contacts as stored and brings the summaries up to date)."""
-    try:
-        deal_store.follow_contact(contact_id, contact)
-        if contact is not None:
-            attached.tickets.follow(contact.pk, store.visibility_summary(contact))
-    except Exception as error:
-        if not is_unavailable(error):
-            raise
-        log.warning("deals and tickets of contact %s lag its change: %s", contact_id, error)
+    write is done by then: the follow-up is tried again on a passing failure (it only sets
+    values), then logged, not answered: it only makes deal and ticket lists lag (a page checks
+    its contacts as stored and brings the summaries up to date)."""
+    for attempt in range(FOLLOW_ATTEMPTS):
+        try:
+            deal_store.follow_contact(contact_id, contact)
+            if contact is not None:
+                attached.tickets.follow(contact.pk, store.visibility_summary(contact))
+            return
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            if attempt == FOLLOW_ATTEMPTS - 1:
+                log.warning("deals and tickets of contact %s lag its change: %s", contact_id, error)
+                return
+            time.sleep(0.05 * (2 ** attempt))
 
 
 # ------------------------------------------------------------------ create
