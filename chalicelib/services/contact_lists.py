@@ -333,7 +333,8 @@ def _plain_page(caller: Caller, query: ListQuery, counts: dict, buckets: dict, e
 def run(caller: Caller, query: ListQuery, page) -> tuple:
     """(total_count, the page's contacts in order)."""
     wanted = page.offset + page.limit
-    counted = _admin_count(query) if policy.sees_every_contact(caller) else None
+    counted = None if _plain(query) or _one_tag(query) or not policy.sees_every_contact(caller) \
+        else _admin_count(query)
     if _plain(query):
         counts = store.bucket_counts()
         buckets = visible_buckets(caller, query.project_ids, counts)

@@ -346,7 +346,7 @@ def _save(contact, previous, extra=()) -> None:
         raise Invalid(["Avatar is invalid"]) from None   # another contact took the upload first
     except versions.TooManyChanges:
         raise Invalid(["Too many project and tag changes at once; send them in smaller steps"]) from None
-    if previous is not None and deal_store.contact_summary(previous) != deal_store.contact_summary(contact):
+    if previous is not None and store.visibility_summary(previous) != store.visibility_summary(contact):
         _follow_visibility(contact.id, contact)
 
 

@@ -120,7 +120,7 @@ def _entries(caller: Caller, scope: set, contact_id, status_id, assigned, words)
                and (status_id is None or e.status_id == status_id)
                and (assigned is None or e.assigned_to_id == assigned)
                and all(w in (e.search or "") for w in words)]
-    return [e for e in entries if policy.sees_deal(caller, e, store.summary_view(e))]
+    return [e for e in entries if policy.sees_deal(caller, e, contact_store.summary_view(e))]
 
 
 def page_of(caller: Caller, shown) -> list:
@@ -131,7 +131,7 @@ def page_of(caller: Caller, shown) -> list:
     deals = [found[int(e.deal_id)] for e in shown if int(e.deal_id) in found]
     contacts = _contact_entries(deals)
     for entry in shown:
-        if entry.contact_id and entry.contact_summary != store.contact_summary(contacts.get(int(entry.contact_id))):
+        if entry.contact_id and entry.contact_summary != contact_store.visibility_summary(contacts.get(int(entry.contact_id))):
             store.follow_contact(entry.contact_id, contacts.get(int(entry.contact_id)))
     return [d for d in deals
             if policy.sees_deal(caller, d, contacts.get(int(d.contact_id)) if d.contact_id else None)]

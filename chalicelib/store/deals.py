@@ -29,15 +29,11 @@ def streams_of(deal) -> list:
     return [project_stream(deal.project_id)] + [contact_stream(c) for c in contact_ids(deal)]
 
 
-contact_summary = contact_store.visibility_summary
-summary_view = contact_store.summary_view
-
-
 def entries_of(deal, contact=None) -> list:
     """The deal's entries; `contact` is its contact as stored (None when it has none or it is gone)."""
     pk = DealRecord.key(deal.id)[0]
     search = SEARCH_SEPARATOR.join(fold(p) for p in (deal.name, deal.background) if p) or None
-    summary = contact_summary(contact) if deal.contact_id else None
+    summary = contact_store.visibility_summary(contact) if deal.contact_id else None
     return [DealIndexEntry(pk, f"entry#{stream}", stream=stream, order=f"{ORDER_BASE - int(deal.id):012d}",
                            deal_id=int(deal.id), project_id=int(deal.project_id), contact_id=deal.contact_id,
                            contact_ids=contact_ids(deal), status_id=deal.status_id,
@@ -49,7 +45,7 @@ def follow_contact(contact_id, contact) -> int:
     """After a contact's visibility, projects, author or assignee changed (or it was deleted:
     `contact` None), the entries of the deals naming it as their contact carry the new summary.
     Returns how many entries changed."""
-    summary = contact_summary(contact)
+    summary = contact_store.visibility_summary(contact)
     changed = 0
     for entry in DealIndexEntry.streams.query(contact_stream(contact_id)):
         if entry.contact_id is None or int(entry.contact_id) != int(contact_id):

@@ -96,14 +96,20 @@ def streams_paused():
         _draining.active = before
 
 
-def _forget_stream_records() -> None:
+def _stream_shards():
+    """The stream shard of every table that has a stream (moto keeps its records there)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     from chalicelib import config
     for table in dynamodb_backends[DEFAULT_ACCOUNT_ID][config.REGION].tables.values():
         if getattr(table, "stream_shard", None) is not None:
-            table.stream_shard.items = []
+            yield table.stream_shard
+
+
+def _forget_stream_records() -> None:
+    for shard in _stream_shards():
+        shard.items = []
 
 
 def _drain_streams() -> None:
@@ -111,19 +117,13 @@ def _drain_streams() -> None:
     more (their records are handed over too: a consumer ignores what is not its own)."""
     if getattr(_draining, "active", False):
         return
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    from chalicelib import config
     _draining.active = True
     try:
         while True:
             records, _pending[:] = list(_pending), []
-            for table in dynamodb_backends[DEFAULT_ACCOUNT_ID][config.REGION].tables.values():
-                shard = getattr(table, "stream_shard", None)
-                if shard is not None and shard.items:
-                    records += [item.record for item in shard.items]
-                    shard.items = []
+            for shard in _stream_shards():
+                records += [item.record for item in shard.items]
+                shard.items = []
             if not records:
                 return
             try:

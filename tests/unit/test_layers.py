@@ -52,6 +52,14 @@ def test_views_reach_the_store_only_through_the_services():
     assert {name: found for name, found in offenders.items() if found} == {}
 
 
+def test_only_the_admin_command_line_reaches_the_whole_table_reads():
+    """store/consistency.py Scans (the checker, rebuild-indexes): no request path imports it,
+    and the Lambda package leaves it out (tests/infra/test_package.py)."""
+    users = sorted(name for name, tree in _modules()
+                   if any(m.startswith("chalicelib.store.consistency") for m in _imported(tree)))
+    assert users == ["chalicelib/cli.py"]
+
+
 def test_the_walk_sees_what_it_looks_for():
     """The check above would pass on nothing: make sure it finds the store's own imports."""
     found = dict(_modules())
