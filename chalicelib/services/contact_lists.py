@@ -178,13 +178,32 @@ def _matches(entry, query: ListQuery) -> bool:
         return False
     if query.author_id is not None and entry.author_id != query.author_id:
         return False
-    if not _in_range(entry.created_on, query.created) or not _in_range(entry.updated_on, query.updated):
+    if not _in_range(entry.created_on, query.created):
         return False
-    if query.words:
-        text = entry.search or ""
-        if not all(word in text for word in query.words):
+    if store.is_full(entry):
+        if not _in_range(entry.updated_on, query.updated):
+            return False
+        if query.words and not all(word in (entry.search or "") for word in query.words):
             return False
     return True
+
+
+# Sort keys only "updated" entries carry.
+FULL_SORTS = {"company", "job_title", "updated_on"}
+
+
+def _needs_full(query: ListQuery) -> bool:
+    """Whether the list decides on what only "updated" entries carry: the updated_on range,
+    search words, or a sort by company, job title or updated_on."""
+    return bool(query.updated or query.words or any(name in FULL_SORTS for name, _ in query.sort))
+
+
+def _full(entries: list) -> list:
+    """The entries as the "updated" stream holds them, read by key for those from other
+    streams (a contact gone since is left out), in the same order."""
+    found = store.entries_by_id([e.contact_id for e in entries if not store.is_full(e)])
+    full = [e if store.is_full(e) else found.get(int(e.contact_id)) for e in entries]
+    return [e for e in full if e is not None]
 
 
 def _sort_value(entry, name: str):
@@ -248,9 +267,12 @@ def _candidates(caller: Caller, query: ListQuery):
         return list(store.read_stream(store.tag_stream(query.tags[0])))
     if query.assigned and query.assigned[0] == "id":
         return list(store.read_stream(store.assignee_stream(query.assigned[1])))
-    if query.updated and query.project_ids is None:
-        # Incremental sync: only what changed in the range, from the stream ordered by updated_on.
-        changed = store.read_stream(store.UPDATED, order_condition=store.updated_between(*query.updated))
+    if query.updated or (_needs_full(query) and query.project_ids is None):
+        # The stream ordered by updated_on holds every contact with all it is filtered and
+        # sorted on: read what changed in the range (an incremental sync), or whole rather
+        # than the caller's buckets and then each entry again by key.
+        changed = store.read_stream(store.UPDATED, order_condition=store.updated_between(*query.updated)
+                                    if query.updated else None)
         return sorted(changed, key=store.entry_name_order)
     buckets = visible_buckets(caller, query.project_ids)
     streams = [store.read_stream(bucket) for bucket in buckets] + \
@@ -258,17 +280,22 @@ def _candidates(caller: Caller, query: ListQuery):
     return list(heapq.merge(*streams, key=lambda e: e.order))
 
 
+# How many posting lists a search reads at most (each one more round trip).
+MOST_POSTING_READS = 4
+
+
 def _search_candidates(words: list):
-    """The contacts under the rarest 3-gram of each search word, intersected while another
-    word's postings are no more than the candidates they may save reading; None when no word has a 3-gram (shorter words are matched
-    on the streams the list reads anyway). Every contact holding all the words is among them;
-    `_matches` checks each exactly."""
-    rarest = sorted(filter(None, (search_index.rarest(word) for word in words)), key=lambda found: found[1])
-    if not rarest:
+    """The "updated" entries of the contacts holding every 3-gram of the search words that
+    was read: the rarest one's postings, intersected with the next rarest while a list holds
+    fewer postings than the candidates it may rule out (so a search never reads more for them).
+    None when no word has a 3-gram (shorter words are matched on the streams the list reads
+    anyway). Every contact holding all the words is among them; `_matches` checks each exactly."""
+    counted = search_index.gram_counts(words)
+    if not counted:
         return None
-    ids = set(search_index.postings(rarest[0][0]))
-    for gram, count in rarest[1:]:
-        if not ids or count > len(ids):
+    ids = set(search_index.postings(counted[0][0]))
+    for gram, count in counted[1:MOST_POSTING_READS]:
+        if not ids or count >= len(ids):
             break
         ids &= set(search_index.postings(gram))
     return sorted(store.entries_by_id(ids).values(), key=store.entry_name_order)
@@ -351,6 +378,8 @@ def run(caller: Caller, query: ListQuery, page) -> tuple:
     else:
         selected = [e for e in _candidates(caller, query)
                     if policy.sees_contact(caller, e) and _matches(e, query)]
+        if _needs_full(query) and not all(store.is_full(e) for e in selected):
+            selected = [e for e in _full(selected) if policy.sees_contact(caller, e) and _matches(e, query)]
         if query.sort != DEFAULT_SORT:
             selected = _sorted(selected, query.sort)
         total = len(selected)

@@ -157,23 +157,35 @@ def search_text(contact) -> str:
 
 
 def entries_of(contact) -> list:
-    """Every index entry of the contact, as it should be stored."""
+    """Every index entry of the contact, as it should be stored. Entries are slim: what
+    visibility, the filters and the default order decide on. Only the "updated" entry, which
+    every save rewrites anyway (its order is the time of the change), also carries what changes
+    most (updated_on, company, job title and the search text): a change of those rewrites the
+    contact and that one entry."""
     pk = ContactRecord.key(contact.id)[0]
-    summary = dict(
+    slim = dict(
         contact_id=int(contact.id), name=display_name(contact), visibility=int(contact.visibility),
         author_id=contact.author_id, assigned_to_id=contact.assigned_to_id,
         project_ids=[int(p) for p in contact.project_ids], tags=list(contact.tags),
         is_company=bool(contact.is_company), first_name=fold(contact.first_name) or None,
-        last_name=fold(contact.last_name) or None, company=fold(contact.company) or None,
-        job_title=fold(contact.job_title) or None, search=search_text(contact) or None,
-        created_on=contact.created_on, updated_on=contact.updated_on)
+        last_name=fold(contact.last_name) or None, created_on=contact.created_on)
+    full = dict(slim, company=fold(contact.company) or None, job_title=fold(contact.job_title) or None,
+                search=search_text(contact) or None, updated_on=contact.updated_on)
     by_name = name_order(contact)
     entries = []
     for stream in streams_of(contact):
-        order = updated_order(contact.updated_on, contact.id) if stream == UPDATED else by_name
-        entries.append(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream), stream=stream,
-                                         order=order, **summary))
+        if stream == UPDATED:
+            entry = ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream), stream=stream,
+                                      order=updated_order(contact.updated_on, contact.id), **full)
+        else:
+            entry = ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream), stream=stream, order=by_name, **slim)
+        entries.append(entry)
     return entries
+
+
+def is_full(entry) -> bool:
+    """Whether the entry carries updated_on, company, job title and the search text."""
+    return entry.stream == UPDATED
 
 
 def counter_shard(stream: str) -> StreamCounter:
@@ -216,23 +228,26 @@ def save(contact, previous=None, extra=()) -> None:
     ("claim", item): a put conditioned on the item not being claimed yet (ClaimLost if it was)."""
     entries = entries_of(contact)
     new_streams = {entry.stream for entry in entries}
+    stored = {entry.stream: entry for entry in entries_of(previous)} if previous else {}
     old_streams = set(streams_of(previous))
     removed = old_streams - new_streams
     counter_changes = [(s, 1) for s in new_streams - old_streams if counted(s)] + \
                       [(s, -1) for s in removed if counted(s)]
     old_marks, new_marks = bucket_marks(previous), bucket_marks(contact)
     mark_changes = [(m, 1) for m in new_marks - old_marks] + [(m, -1) for m in old_marks - new_marks]
-    size = 1 + len(entries) + len(removed) + len(counter_changes) + len(mark_changes) + len(extra)
+    # Entries the change leaves as they are stay unwritten.
+    changed = [entry for entry in entries
+               if entry.stream not in stored or stored[entry.stream].serialize() != entry.serialize()]
+    size = 1 + len(changed) + len(removed) + len(counter_changes) + len(mark_changes) + len(extra)
     if size > TRANSACTION_LIMIT:
         raise TooManyChanges()
     pk = ContactRecord.key(contact.id)[0]
-    old_orders = {entry.stream: entry.order for entry in entries_of(previous)} if previous else {}
-    moved = sum(1 for entry in entries if old_orders.get(entry.stream, entry.order) != entry.order)
+    moved = sum(1 for entry in changed if entry.stream in stored and stored[entry.stream].order != entry.order)
 
     def build(tx):
         meter.note_index_key_changes(moved)
         tx.save(contact, condition=condition(ContactRecord, previous))
-        for entry in entries:
+        for entry in changed:
             tx.save(entry)
         for stream in removed:
             tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))

@@ -1,12 +1,13 @@
 """The crm table: contacts with their index entries, stream counters and tags.
 
 A contact is one item (pk "contact#<id>", sk "contact"). Beside it, under the same pk, one
-small index entry per list it belongs to (sk "entry#<stream>"): its projects, tags,
-assignee, company, "all", "public" and "updated". The stream name is the hash key of the
-`streams` GSI, whose range key `order` sorts the stream: by normalized last name, first name
-and id, or, in the "updated" stream, by updated_on and id. Each entry carries the summary
-that lists filter, sort and decide visibility on, so full contacts are read only for the
-page being returned.
+small index entry per list it belongs to (sk "entry#<stream>"): "all", its bucket, its tags,
+assignee and company, "updated", and the "own" streams of a private contact's author and
+assignee. The stream name is the hash key of the `streams` GSI, whose range key `order` sorts
+the stream: by normalized last name, first name and id, or, in the "updated" stream, by
+updated_on and id. Each entry carries the summary that lists filter, sort and decide
+visibility on (the "updated" entry also what changes often), so full contacts are read only
+for the page being returned.
 """
 import hashlib
 
@@ -106,11 +107,12 @@ class ContactIndexEntry(CrmItem, discriminator="entry"):
     is_company = BooleanAttribute(default=False)
     first_name = UnicodeAttribute(null=True)      # case-folded sort fields
     last_name = UnicodeAttribute(null=True)
+    created_on = UnicodeAttribute()
+    # Only on the entry in the "updated" stream (see contacts.entries_of):
     company = UnicodeAttribute(null=True)
     job_title = UnicodeAttribute(null=True)
     search = UnicodeAttribute(null=True)          # case-folded text that `search` matches
-    created_on = UnicodeAttribute()
-    updated_on = UnicodeAttribute()
+    updated_on = UnicodeAttribute(null=True)
 
     @staticmethod
     def sort_key(stream: str) -> str:

@@ -5,8 +5,9 @@ count per 3-gram, and the contact's list of 3-grams.
 It is kept off the request path by the consumer of the crm table's stream (chalicelib/
 consumers), which calls `index_contact` for every contact that changed: the contact as it is
 now against the 3-grams it was indexed under, so replays and reordering do no harm. A search
-word of three characters or more reads the postings of its rarest 3-gram: every contact whose
-text holds the word is among them, and the caller checks each exactly.
+search reads the postings of the rarest 3-gram of its words, and of the next rarest while
+they are fewer than the candidates they may rule out: every contact whose text holds the words
+is among the ids in all of them, and the caller checks each exactly.
 """
 from .contacts import fold, search_fields
 from .crm import ContactRecord, GramCount, GramPosting, SearchDocument
@@ -65,16 +66,14 @@ def index_contact(contact_id: int, rewrite: bool = False) -> None:
         SearchDocument(*SearchDocument.key(contact_id), grams=sorted(new)).save()
 
 
-def rarest(word: str):
-    """(gram, postings count) of the word's rarest 3-gram, or None when the word has none."""
-    grams = sorted(word_grams(word))
-    if not grams:
-        return None
+def gram_counts(words) -> list:
+    """(gram, postings count) of every 3-gram of the folded search words, rarest first (one
+    BatchGetItem over their counts)."""
+    grams = sorted(set().union(*(word_grams(word) for word in words))) if words else []
     counts = {gram: 0 for gram in grams}
-    for found in GramCount.batch_get([GramCount.key(g) for g in grams]):
+    for found in GramCount.batch_get([GramCount.key(g) for g in grams]) if grams else ():
         counts[found.pk.split("#", 1)[1]] = int(found.count)
-    gram = min(grams, key=lambda g: (counts[g], g))
-    return gram, counts[gram]
+    return sorted(counts.items(), key=lambda pair: (pair[1], pair[0]))
 
 
 def postings(gram: str) -> list:
