@@ -1,9 +1,11 @@
 """Deals (SPEC section 6): a deal belongs to a project, may name a contact and related
 contacts, and is visible to whoever has view_deals in its project and sees its contact.
 Lists read the deal entries of the streams the caller may see and decide on them (each carries
-its contact's visibility summary), so a list reads no contacts but those of its page."""
+its contact's visibility summary), so a list reads no contacts but those of its page; an
+unfiltered one takes its total from the deal counters and reads about its page."""
 import re
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from chalicelib.store import attached
 from chalicelib.store import contacts as contact_store
@@ -86,13 +88,38 @@ def _filter_id(params: dict, name: str, caller: Caller):
 def listed(caller: Caller, params: dict, page, path_project=None) -> tuple:
     """(total_count, the page's deals) of a deal list."""
     scope, filters = _scope(caller, params, path_project)
-    if not any(f is not None for f in filters.values()) and policy.sees_every_contact(caller):
-        # Nothing to decide per deal: the total from the projects' counters, the page a merge.
-        total, entries = store.newest_page(scope, page.offset + page.limit)
+    if not any(f is not None for f in filters.values()):
+        # The total from the projects' deal counters, the page a lazy merge of their streams.
+        total, entries = _unfiltered(caller, scope, page.offset + page.limit)
     else:
         entries = _entries(caller, scope, **filters)
         total = len(entries)
     return total, page_of(caller, entries[page.offset:page.offset + page.limit])
+
+
+def _unfiltered(caller: Caller, scope: set, wanted: int) -> tuple:
+    """(total, first `wanted` entries) of every deal of the scope the caller sees: its total
+    summed from the counters of the contact buckets it sees (whole, or as its own private
+    contacts), the page merged from the projects' streams keeping what it sees."""
+    if policy.sees_every_contact(caller):
+        return store.newest_page(scope, wanted)
+    counts = store.project_counts(scope)
+    seen = sum(n for c in counts.values() for (bucket, owner), n in c.items() if _counted_for(caller, bucket, owner))
+    return store.newest_page(scope, wanted, counts, seen=seen,
+                             keep=lambda e: policy.sees_deal(caller, e, contact_store.summary_view(e)))
+
+
+def _counted_for(caller: Caller, bucket: str, owner) -> bool:
+    """Whether a deal counter counts deals the caller sees (their project's view_deals aside):
+    without a contact, with one in a bucket it sees whole, or, for a private bucket it does not,
+    the counter of deals whose contact it sees as its own."""
+    if bucket == store.NO_CONTACT:
+        return owner is None
+    visibility, projects = contact_store.bucket_parts(bucket)
+    if policy.sees_bucket(caller, visibility, projects):
+        return owner is None
+    return owner is not None and owner == caller.id and policy.sees_as_own(
+        caller, SimpleNamespace(visibility=visibility, project_ids=projects, author_id=owner, assigned_to_id=None))
 
 
 def _scope(caller: Caller, params: dict, path_project=None) -> tuple:

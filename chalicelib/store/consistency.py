@@ -22,7 +22,7 @@ from . import deals as deal_store
 from . import files, ratelimits, search  # noqa: F401  (every kind the table holds must be known to read it)
 from .crm import (ContactIndexEntry, ContactRecord, CrmItem, DealIndexEntry, DealRecord, NoteRecord,
                   Pointer, StreamCounter, TagRecord, TicketRecord, BucketCounter, SearchDocument, GramPosting,
-                  GramCount)
+                  GramCount, DealCounter)
 from .files import AttachmentRecord
 from .tags import name_key
 
@@ -83,7 +83,8 @@ class _Crm:
         self.deal_entries = defaultdict(dict)   # deal pk -> {sk: entry}
         self.counters = Counter()               # stream -> summed shards
         self.marks = Counter()                  # (bucket, tag or None) -> summed shards
-        self.counter_items = []                 # every shard of both kinds
+        self.deal_marks = Counter()             # (project, contact bucket, owner or None) -> summed shards
+        self.counter_items = []                 # every shard of every kind
         self.documents = {}                     # contact id -> the grams it is indexed under
         self.postings = defaultdict(set)        # gram -> contact ids
         self.gram_counts = Counter()            # gram -> count
@@ -107,6 +108,10 @@ class _Crm:
             self.counter_items.append(item)
         elif isinstance(item, BucketCounter):
             self.marks[(item.bucket, item.tag)] += int(item.count or 0)
+            self.counter_items.append(item)
+        elif isinstance(item, DealCounter):
+            owner = None if item.owner is None else int(item.owner)
+            self.deal_marks[(int(item.pk.split("#", 1)[1]), item.bucket, owner)] += int(item.count or 0)
             self.counter_items.append(item)
         elif isinstance(item, SearchDocument):
             self.documents[int(item.pk.split("#", 1)[1])] = set(item.grams or [])
@@ -155,8 +160,6 @@ def _check_contacts(crm: _Crm, problems: list) -> None:
                 members[stream] += 1
     for pk in crm.entries.keys() - crm.contacts.keys():
         problems.append(f"index entries of missing {pk.replace('#', ' ')}: {len(crm.entries[pk])}")
-    for deal in crm.deals.values():
-        members.update(s for s in deal_store.streams_of(deal) if deal_store.counted(s))
     for stream in sorted(set(members) | set(crm.counters)):
         if members[stream] != crm.counters[stream]:
             problems.append(f"stream {stream}: counted {crm.counters[stream]}, holds {members[stream]}")
@@ -192,6 +195,13 @@ def _check_deals(crm: _Crm, problems: list) -> None:
         contact = crm.contacts.get(ContactRecord.key(deal.contact_id)[0]) if deal.contact_id else None
         _compare_entries(f"deal {int(deal.id)}", deal_store.entries_of(deal, contact), crm.deal_entries.get(pk, {}),
                          problems)
+    marks = _deal_marks(crm)
+    for mark in sorted(set(marks) | set(crm.deal_marks), key=str):
+        if marks[mark] != crm.deal_marks[mark]:
+            project, bucket, owner = mark
+            whose = "" if owner is None else f" seen as their own by user {owner}"
+            problems.append(f"deals of project {project} with a contact in {bucket}{whose}: "
+                            f"counted {crm.deal_marks[mark]}, hold {marks[mark]}")
     for pk in crm.deal_entries.keys() - crm.deals.keys():
         problems.append(f"index entries of missing {pk.replace('#', ' ')}: {len(crm.deal_entries[pk])}")
 
@@ -337,20 +347,30 @@ def _rewrite(batch, expected: list, stored: dict) -> int:
     return changed
 
 
+def _deal_marks(crm: _Crm) -> Counter:
+    """What the deal counters should hold: each deal counted by its contact as stored."""
+    marks = Counter()
+    for deal in crm.deals.values():
+        contact = crm.contacts.get(ContactRecord.key(deal.contact_id)[0]) if deal.contact_id else None
+        marks.update(deal_store.marks(deal.project_id, contact_store.visibility_summary(contact)))
+    return marks
+
+
 def _set_counters(crm: _Crm) -> int:
-    """Every stream and bucket counter set to what its contacts hold (one shard each)."""
+    """Every stream, bucket and deal counter set to what its contacts and deals hold (one
+    shard each)."""
     members, marks = Counter(), Counter()
     for contact in crm.contacts.values():
         members.update(s for s in contact_store.streams_of(contact) if contact_store.counted(s))
         marks.update(contact_store.bucket_marks(contact))
-    for deal in crm.deals.values():
-        members.update(s for s in deal_store.streams_of(deal) if deal_store.counted(s))
-    if members == crm.counters and marks == crm.marks:
+    deal_marks = _deal_marks(crm)
+    if members == crm.counters and marks == crm.marks and deal_marks == crm.deal_marks:
         return 0
     fresh = [StreamCounter(StreamCounter.partition(stream), "0", count=total) for stream, total in members.items()]
     for (bucket, tag), total in marks.items():
         key = BucketCounter.count_key(bucket, 0) if tag is None else BucketCounter.tag_key(bucket, tag, 0)
         fresh.append(BucketCounter(*key, bucket=bucket, tag=tag, count=total))
+    fresh += [deal_store.counter_item(mark, total) for mark, total in deal_marks.items()]
     kept = {(item.pk, item.sk) for item in fresh}
     with CrmItem.batch_write() as batch:       # one request never names an item twice
         for item in crm.counter_items:
@@ -358,7 +378,7 @@ def _set_counters(crm: _Crm) -> int:
                 batch.delete(item)
         for item in fresh:
             batch.save(item)
-    return len(members) + len(marks)
+    return len(members) + len(marks) + len(deal_marks)
 
 
 def rebuild_search_index() -> tuple:

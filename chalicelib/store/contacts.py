@@ -427,18 +427,19 @@ def filtered_page(stream: str, wanted: int, keep, share: float) -> list:
     return page[:wanted]
 
 
-def merged_page(streams: dict, wanted: int, extra=(), model=ContactIndexEntry) -> list:
+def merged_page(streams: dict, wanted: int, extra=(), model=ContactIndexEntry, keep=None, share=1.0) -> list:
     """The first `wanted` entries of the union of disjoint streams ({stream: its expected size})
-    and of `extra` (entries already read), in stream order. Each stream is read in chunks sized
-    by its share of the whole, so a page reads about `wanted` entries plus one or two per
-    stream, not `wanted` from each."""
+    and of `extra` (entries already read), in stream order; with `keep`, only the entries it
+    keeps, about `share` of the streams' entries. Each stream is read in chunks sized by its
+    share of the whole, so a page reads about `wanted` (divided by `share`) entries plus one or
+    two per stream, not `wanted` from each."""
     if wanted <= 0:
         return []
-    whole = sum(streams.values()) + len(extra) or 1
+    whole = (sum(streams.values()) + len(extra) or 1) * max(share, 0.001)
     cursors = [_Cursor(stream, size, model) for stream, size in streams.items() if size > 0]
 
     def chunk(cursor, still: int, slack: int = 0) -> int:
-        return max(1, min(cursor.expected, -(-still * cursor.expected // whole) + slack))
+        return max(1, min(cursor.expected, int(-(-still * cursor.expected // whole)) + slack))
 
     heap = []
     # The first chunks are independent reads: they go out together.
@@ -460,7 +461,8 @@ def merged_page(streams: dict, wanted: int, extra=(), model=ContactIndexEntry) -
                 heapq.heappush(heap, (extra[taken_extra].order, -1))
             continue
         cursor = cursors[index]
-        page.append(cursor.head())
+        if keep is None or keep(cursor.head()):
+            page.append(cursor.head())
         cursor.position += 1
         if cursor.head() is None and not cursor.done and len(page) < wanted:
             cursor.fill(chunk(cursor, wanted - len(page)))

@@ -277,6 +277,26 @@ class DealRecord(CrmItem, discriminator="deal"):
         return f"deal#{int(deal_id)}", "deal"
 
 
+class DealCounter(CrmItem, discriminator="deal_counter"):
+    """A shard of how many deals of one project have their contact in one bucket ("none": no
+    contact), as their entries' contact summaries say (sk "<bucket>#-#<shard>"); for a private
+    contact also per user who sees it as its own, its author or assignee (sk
+    "<bucket>#<user>#<shard>"). pk "deal_counts#<project>": one Query per project."""
+    bucket = UnicodeAttribute()
+    owner = NumberAttribute(null=True)
+    count = NumberAttribute(default=0)
+
+    SHARDS = 4
+
+    @staticmethod
+    def partition(project_id) -> str:
+        return f"deal_counts#{int(project_id)}"
+
+    @classmethod
+    def key(cls, project_id, bucket: str, owner, shard: int):
+        return cls.partition(project_id), f"{bucket}#{'-' if owner is None else int(owner)}#{shard}"
+
+
 class DealIndexEntry(CrmItem, discriminator="deal_entry"):
     """A deal in one stream ("deals#project#<id>", "deals#contact#<id>"), newest first."""
     stream = UnicodeAttribute()

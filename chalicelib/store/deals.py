@@ -1,11 +1,18 @@
 """Deals in DynamoDB: the deal item and one small entry per stream it is listed in (its
-project, its contact and related contacts), written together in one transaction. Each entry
-carries what its contact's visibility is decided on, kept up to date when that changes."""
+project, its contact and related contacts), written together in one transaction with the deal
+counters. Each entry carries what its contact's visibility is decided on, kept up to date when
+that changes; the counters count each project's deals by that summary (the bucket of the
+contact, and for a private one the users who see it as their own), so what a caller may see of
+a project's deals is a sum of counters."""
+import random
+
 from . import contacts as contact_store
 from .contacts import SEARCH_SEPARATOR, fold
-from .crm import DealIndexEntry, DealRecord
+from .crm import DealCounter, DealIndexEntry, DealRecord
 from .operations import fetch, fetch_many
-from .versions import TRANSACTION_LIMIT, TooManyChanges, condition, run
+from .versions import TRANSACTION_LIMIT, TooManyChanges, VersionConflict, condition, optimistic, run
+
+NO_CONTACT = "none"     # the counters' bucket of deals without a contact (or whose contact is gone)
 
 ORDER_BASE = 10 ** 12
 
@@ -41,36 +48,77 @@ def entries_of(deal, contact=None) -> list:
             for stream in streams_of(deal)]
 
 
+def marks(project_id, summary) -> set:
+    """What a deal adds to the deal counters, by the contact summary its entries carry:
+    (project, the contact's bucket, None), and for a private contact (project, bucket, user)
+    for its author and its assignee."""
+    if not summary:
+        return {(int(project_id), NO_CONTACT, None)}
+    bucket = contact_store.bucket_stream(summary["visibility"], summary["project_ids"])
+    found = {(int(project_id), bucket, None)}
+    if int(summary["visibility"]) == contact_store.PRIVATE:
+        found |= {(int(project_id), bucket, int(user)) for user in (summary["author_id"], summary["assigned_to_id"])
+                  if user is not None}
+    return found
+
+
+def _stored_project_entry(deal_pk: str):
+    """The deal's entry in its project's stream as stored (None: not written yet)."""
+    query = DealIndexEntry.query(deal_pk, DealIndexEntry.sk.startswith("entry#deals#project#"), consistent_read=True)
+    return next(iter(query), None)
+
+
+def _stored_marks(deal_pk: str) -> set:
+    entry = _stored_project_entry(deal_pk)
+    return marks(entry.project_id, entry.contact_summary) if entry is not None else set()
+
+
+def _count(tx, mark, delta: int) -> None:
+    project_id, bucket, owner = mark
+    item = DealCounter(*DealCounter.key(project_id, bucket, owner, random.randrange(DealCounter.SHARDS)))
+    actions = [DealCounter.count.add(delta), DealCounter.kind.set(DealCounter), DealCounter.bucket.set(bucket)]
+    tx.update(item, actions=actions + ([DealCounter.owner.set(owner)] if owner is not None else []))
+
+
 def follow_contact(contact_id, contact) -> int:
     """After a contact's visibility, projects, author or assignee changed (or it was deleted:
-    `contact` None), the entries of the deals naming it as their contact carry the new summary.
-    Returns how many entries changed."""
+    `contact` None), the deals naming it as their contact carry the new summary, and the deal
+    counters follow: each deal written again, conditioned on its version. Returns how many
+    deals changed; a deal being changed by others at that moment is left to the next list that
+    shows it (see services.deals.page_of)."""
     summary = contact_store.visibility_summary(contact)
     changed = 0
     for entry in DealIndexEntry.streams.query(contact_stream(contact_id)):
         if entry.contact_id is None or int(entry.contact_id) != int(contact_id):
             continue      # a deal naming the contact only as related
-        for own in DealIndexEntry.query(entry.pk, DealIndexEntry.sk.startswith("entry#")):
-            if own.contact_summary != summary:
-                attribute = DealIndexEntry.contact_summary
-                own.update(actions=[attribute.set(summary) if summary else attribute.remove()])
-                changed += 1
+        stored = _stored_project_entry(entry.pk)
+        if stored is None or stored.contact_summary == summary:
+            continue
+        deal = get(entry.deal_id)
+        if deal is None:
+            continue
+        try:
+            optimistic(deal, save, lambda deal_id=entry.deal_id: get(deal_id))
+            changed += 1
+        except VersionConflict:
+            pass
     return changed
-
-
-def counted(stream: str) -> bool:
-    """Project streams keep counters: an unfiltered list takes its total from them."""
-    return stream.startswith("deals#project#")
 
 
 def save(deal, previous=None) -> None:
     """The deal and its entries, conditioned on `previous` still being what is stored (or
-    nothing, on create); VersionConflict otherwise."""
-    entries = entries_of(deal, contact_store.get(deal.contact_id) if deal.contact_id else None)
+    nothing, on create); VersionConflict otherwise. The counters move from what the stored
+    entries say to what the new ones say (a follow-up of the contact advances the deal's
+    version too, so the two never pass each other)."""
+    contact = contact_store.get(deal.contact_id) if deal.contact_id else None
+    entries = entries_of(deal, contact)
     old = set(streams_of(previous))
     removed = old - {e.stream for e in entries}
-    counts = [(s, 1) for s in {e.stream for e in entries} - old if counted(s)] + \
-             [(s, -1) for s in removed if counted(s)]
+    old_marks = _stored_marks(deal.pk) if previous is not None else set()
+    new_marks = marks(deal.project_id, entries[0].contact_summary)
+    counts = [(m, 1) for m in new_marks - old_marks] + [(m, -1) for m in old_marks - new_marks]
+    if 1 + len(entries) + len(removed) + len(counts) > TRANSACTION_LIMIT:
+        raise TooManyChanges()
 
     def build(tx):
         tx.save(deal, condition=condition(DealRecord, previous))
@@ -78,8 +126,8 @@ def save(deal, previous=None) -> None:
             tx.save(entry)
         for stream in removed:
             tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
-        for stream, delta in counts:
-            tx.update(contact_store.counter_shard(stream), actions=contact_store.count_by(delta))
+        for mark, delta in counts:
+            _count(tx, mark, delta)
 
     run(build, guarded=len(removed))   # the deal is the first put, after the deletes
 
@@ -88,15 +136,16 @@ def remove(deal, extra=()) -> None:
     """The deal with its entries and the ("delete", item) pairs of `extra` (its notes), if it is
     still the version read."""
     streams = streams_of(deal)
-    if 1 + len(streams) + sum(1 for s in streams if counted(s)) + len(extra) > TRANSACTION_LIMIT:
+    gone = _stored_marks(deal.pk)
+    if 1 + len(streams) + len(gone) + len(extra) > TRANSACTION_LIMIT:
         raise TooManyChanges()
 
     def build(tx):
         tx.delete(deal, condition=condition(DealRecord, deal))
         for stream in streams:
             tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
-            if counted(stream):
-                tx.update(contact_store.counter_shard(stream), actions=contact_store.count_by(-1))
+        for mark in gone:
+            _count(tx, mark, -1)
         for _action, item in extra:
             tx.delete(item)
 
@@ -133,18 +182,43 @@ def seed(deals, contacts: dict) -> None:
     with DealRecord.batch_write() as batch:
         for deal in deals:
             batch.save(deal)
-            for entry in entries_of(deal, contacts.get(int(deal.contact_id)) if deal.contact_id else None):
+            entries = entries_of(deal, contacts.get(int(deal.contact_id)) if deal.contact_id else None)
+            for entry in entries:
                 batch.save(entry)
-                if counted(entry.stream):
-                    totals[entry.stream] = totals.get(entry.stream, 0) + 1
-    for stream, total in totals.items():
-        contact_store.counter_shard(stream).update(actions=contact_store.count_by(total))
+            for mark in marks(deal.project_id, entries[0].contact_summary):
+                totals[mark] = totals.get(mark, 0) + 1
+    with DealCounter.batch_write() as batch:
+        for mark, total in totals.items():
+            batch.save(counter_item(mark, total))
 
 
-def newest_page(projects, wanted: int) -> tuple:
+def counter_item(mark, total: int) -> DealCounter:
+    """Shard 0 of a mark's counter holding `total` (seeding and rebuilds)."""
+    project_id, bucket, owner = mark
+    return DealCounter(*DealCounter.key(project_id, bucket, owner, 0), bucket=bucket, owner=owner, count=total)
+
+
+def project_counts(projects) -> dict:
+    """{project: {(contact bucket, owner or None): deals}} from the projects' deal counters,
+    one Query per project, together."""
+    found = {int(p): {} for p in projects}
+
+    def read(project_id):
+        for shard in DealCounter.query(DealCounter.partition(project_id), consistent_read=True):
+            key = (shard.bucket, None if shard.owner is None else int(shard.owner))
+            found[project_id][key] = found[project_id].get(key, 0) + int(shard.count)
+    contact_store.concurrently([lambda p=p: read(p) for p in found])
+    return {p: {k: n for k, n in counts.items() if n} for p, counts in found.items()}
+
+
+def newest_page(projects, wanted: int, counts=None, keep=None, seen=None) -> tuple:
     """(total, the first `wanted` entries, newest first) of the deals of these projects: the
-    total from their counters, the page a lazy merge of their streams."""
-    streams = [project_stream(p) for p in sorted(projects)]
-    counts = contact_store.stream_counts(streams)
-    page = contact_store.merged_page({s: n for s, n in counts.items() if n}, wanted, model=DealIndexEntry)
-    return sum(counts.values()), page
+    projects' totals from their counters (`counts`, read when not given), the page a lazy merge
+    of their streams. With `keep`, only the entries it keeps, `seen` of them in all."""
+    counts = project_counts(projects) if counts is None else counts
+    whole = {project_stream(p): sum(n for (_bucket, owner), n in c.items() if owner is None)
+             for p, c in counts.items()}
+    total = sum(whole.values()) if seen is None else seen
+    page = contact_store.merged_page({s: n for s, n in whole.items() if n}, wanted, model=DealIndexEntry,
+                                     keep=keep, share=total / max(1, sum(whole.values())))
+    return total, page
