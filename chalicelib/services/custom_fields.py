@@ -116,7 +116,7 @@ FIELDS = (
     v.Field("name", "Name", required=True, max_length=NAME_MAX, on_create=True, empty_is_none=False),
     v.Field("is_required", "Required", kind="boolean", default=False, on_create=True),
     v.Field("multiple", "Multiple", kind="boolean", default=False, on_create=True),
-    v.Field("position", "Position", kind="integer"),
+    v.Field("position", "Position", kind="integer", blank_keeps=True),
 )
 
 

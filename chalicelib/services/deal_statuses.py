@@ -43,7 +43,7 @@ STATUS_FIELDS = (
     NAME,
     v.Field("is_closed", "Closed", kind="boolean", default=False),
     v.Field("is_default", "Default", kind="boolean", default=False),
-    v.Field("position", "Position", kind="integer"),
+    v.Field("position", "Position", kind="integer", blank_keeps=True),
 )
 
 

@@ -208,6 +208,7 @@ class Field:
     on_create: bool = False     # read on create even when absent
     empty_is_none: bool = True  # a blank text is stored as nothing
     check: object = None        # (value, messages) -> None
+    blank_keeps: bool = False   # a blank value changes nothing (the attribute cannot be empty)
 
     def read(self, data: dict, messages: Messages):
         before = len(messages.items)
@@ -238,5 +239,7 @@ class Field:
 def read_fields(data: dict, fields, messages: Messages, creating: bool) -> dict:
     """The values of the declared fields a body sends (and, on create, those read even when
     absent), each checked; every message goes to `messages`, in the table's order."""
-    return {field.key: field.read(data, messages) for field in fields
-            if field.key in data or (creating and field.on_create)}
+    values = {field.key: field.read(data, messages) for field in fields
+              if field.key in data or (creating and field.on_create)}
+    return {key: value for key, value in values.items()
+            if value is not None or not next(f for f in fields if f.key == key).blank_keeps}

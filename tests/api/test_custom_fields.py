@@ -61,3 +61,24 @@ def test_admins_only(api, people):
     assert api.get("/custom_fields.json", key=key).status_code == 403
     assert create(api, key, name="X").status_code == 403
     assert api.get("/custom_fields.json").status_code == 401
+
+
+@pytest.mark.parametrize("path, root, body", [
+    ("/custom_fields/{id}.json", "custom_field", {"customized_type": "deal", "field_format": "", "position": None}),
+    ("/deal_statuses/{id}.json", "deal_status", {"position": None, "is_closed": None}),
+])
+def test_a_blank_position_changes_nothing(api, crm, path, root, body):
+    """Found by the contract run: a null position was stored as null, and a 500 answered."""
+    if root == "custom_field":
+        target = crm.custom_field(name="Size", field_format="string")
+        before = body_json(api.get(f"/custom_fields/{target}.json", key=crm.admin))["custom_field"]
+    else:
+        target = 1
+        before = body_json(api.get("/deal_statuses.json", key=crm.admin))["deal_statuses"][0]
+    r = api.put(path.format(id=target), {root: body}, key=crm.admin)
+    assert r.status_code == 204, r.body
+    if root == "custom_field":
+        after = body_json(api.get(f"/custom_fields/{target}.json", key=crm.admin))["custom_field"]
+    else:
+        after = body_json(api.get("/deal_statuses.json", key=crm.admin))["deal_statuses"][0]
+    assert after == before
