@@ -5,15 +5,14 @@ import logging
 from chalice import Chalice
 
 from chalicelib import config
-from chalicelib.api import ROUTE_TABLES
+from chalicelib.api import router
 from chalicelib.web.edge import gateway
-from chalicelib.web.routing import Router
 
 logging.getLogger("contacts_api").setLevel(config.LOG_LEVEL)
 app = Chalice(app_name="contacts-api")
 # Form posts must reach the handler byte for byte behind API Gateway, and avatars leave it so.
 app.api.binary_types.extend(["multipart/form-data", "image/webp"])
-app.register_blueprint(gateway(Router(ROUTE_TABLES)))
+app.register_blueprint(gateway(router()))
 
 
 @app.on_dynamodb_record(stream_arn=config.CRM_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")

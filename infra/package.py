@@ -86,6 +86,22 @@ def add_bytecode(zip_path: str) -> int:
     return added
 
 
+def ship_reference_assets(package_dir: str) -> None:
+    """The Swagger UI script and style sheet GET /docs needs, from the swagger-ui-py
+    distribution installed for development into chalicelib/vendor/swagger-ui: the function
+    serves them itself and needs no internet access."""
+    sys.path.insert(0, ROOT)
+    from chalicelib.api.reference import ASSETS, asset_directory
+    source = asset_directory()
+    if source is None:
+        raise SystemExit("swagger-ui-py is not installed: run `make install` first")
+    target = os.path.join(package_dir, "vendor", "swagger-ui")
+    os.makedirs(target, exist_ok=True)
+    for name, fmt in ASSETS:
+        shutil.copy(os.path.join(source, f"{name}.{fmt}"), target)
+    shutil.copy(os.path.join(source, "LICENSE"), target)
+
+
 def build(stage: str, out: str, dependencies: bool = True) -> str:
     """Write build/<stage>/sam.json and deployment.zip; returns the folder."""
     target = os.path.abspath(os.path.join(out, stage))
@@ -99,6 +115,7 @@ def build(stage: str, out: str, dependencies: bool = True) -> str:
         shutil.copytree(os.path.join(ROOT, "chalicelib"), os.path.join(project, "chalicelib"),
                         ignore=shutil.ignore_patterns("__pycache__", "local", "cli.py", "embedded.py",
                                                       "consistency.py"))
+        ship_reference_assets(os.path.join(project, "chalicelib"))
         shutil.copytree(os.path.join(ROOT, ".chalice"), os.path.join(project, ".chalice"),
                         ignore=shutil.ignore_patterns("deployments", "venv"))
         with open(os.path.join(project, "requirements.txt"), "w") as handle:

@@ -6,19 +6,15 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import threading
 
 import pytest
 
+from tests.browsers import chromium, chromium_available
 from tests.servers import ROOT, Server, free_port
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)),
-                                 reason="needs Debian's chromium and chromium-driver")]
+              pytest.mark.skipif(not chromium_available(), reason="needs Debian's chromium and chromium-driver")]
 
 
 @pytest.fixture(autouse=True)
@@ -39,18 +35,8 @@ def static_site():
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    with chromium() as driver:
+        yield driver
 
 
 def test_a_visitor_fills_in_the_form_and_lands_on_the_thank_you_page(tmp_path, static_site, browser):

@@ -12,6 +12,7 @@ from chalicelib.services.validation import section
 from chalicelib.web.auth import presented_credentials
 from chalicelib.web.document import Array, Document
 from chalicelib.web.request import created, done, ok, text_reply
+from chalicelib.web.contract import Operation, Param, documented
 from chalicelib.web.routing import Routes
 
 from . import form_posts
@@ -23,8 +24,30 @@ routes = Routes()
 
 WITH_VCARDS = ("json", "xml", "vcf")
 ADDRESS_BOOK_PAGE = 1000
+SEED_XML = """<contact><first_name>Ivan</first_name><last_name>Ivanov</last_name><project_id>support</project_id>
+<tag_list>vip,cold call</tag_list><address_attributes><street1>12, Street</street1><city>Moscow</city>
+<postcode>123456</postcode><country_code>RU</country_code></address_attributes></contact>"""
+
+_RANGE = "`>=STAMP`, `<=STAMP`, `><FROM|TO` or one day `2026-01-31` (UTC)"
+CONTACT_FILTERS = (
+    Param("project_id", {"type": "string"}, "numeric id or identifier; includes subprojects"),
+    Param("assigned_to_id", {"type": "string"}, "user id, `me`, `*` (assigned) or `!*` (unassigned)"),
+    Param("tags", {"type": "string"}, "tag names separated by `,` or `|`: all of them (case-insensitive)"),
+    Param("search", {"type": "string"}, "words: each a case-insensitive substring of a name, company, "
+                                        "job title, email or phone"),
+    Param("is_company", {"enum": ["1", "0", "true", "false"]}),
+    Param("ids", {"type": "string", "pattern": r"^[0-9]+([,|][0-9]+)*$"}, "`1,2,4` or `1|2|4`, at most 500"),
+    Param("author_id", {"type": "string"}, "user id or `me`"),
+    Param("created_on", {"type": "string"}, _RANGE),
+    Param("updated_on", {"type": "string"}, _RANGE + ": incremental sync"),
+    Param("sort", {"type": "string"}, "`field[:desc],...` over " + ", ".join(lists.SORT_FIELDS) +
+          "; default `last_name,first_name,id`"),
+    Param("include", {"enum": ["projects"]}),
+    Param("query_id", {"type": "string"}, "not offered: 422 `Saved queries are not supported`"),
+)
 
 
+@documented(Operation("List contacts", "Contacts", response="ContactList", listing=True, query=CONTACT_FILTERS, description="Also `.vcf`: the matches as vCards 3.0, 1,000 a page, with X-Total-Count and a Link rel=next header."))
 @routes.get("/contacts", formats=WITH_VCARDS)
 @routes.get("/projects/{project_id}/contacts", formats=WITH_VCARDS)
 def list_contacts(req):
@@ -63,6 +86,7 @@ def _show_document(req, contact) -> Document:
     return Document("contact", contact_show(contact, page, includes))
 
 
+@documented(Operation("Show a contact", "Contacts", response="Contact", query=(Param("include", {"type": "string"}, "Comma-separated: notes, contacts, deals, tickets, issues"),), description="Also `.vcf`: the contact as a vCard 3.0."))
 @routes.get("/contacts/{id}", formats=WITH_VCARDS)
 def show_contact(req):
     contact = rules.find(req.caller, req.args["id"])
@@ -71,6 +95,7 @@ def show_contact(req):
     return ok(_show_document(req, contact))
 
 
+@documented(Operation("Create a contact", "Contacts", response="Contact", status=201, request="ContactBody", description="Needs add_contacts in the project. The XML seed body:\n\n```xml\n" + SEED_XML + "\n```\n\nA web form posts the same fields as form data with its key (SPEC section 7)."))
 @routes.post("/contacts", form_keys=True)
 @routes.post("/projects/{project_id}/contacts", form_keys=True)
 def create_contact(req):
@@ -89,24 +114,28 @@ def create_contact(req):
     return answer(rules.create(req.caller, data, project_ref))
 
 
+@documented(Operation("CORS preflight of a web form's post", "Contacts", status=204))
 @routes.options("/contacts", form_keys=True)
 @routes.options("/projects/{project_id}/contacts", form_keys=True)
 def preflight_contact(req):
     return form_posts.preflight(req)
 
 
+@documented(Operation("Update a contact", "Contacts", status=204, request="ContactBody"))
 @routes.update("/contacts/{id}")
 def update_contact(req):
     rules.update(req.caller, req.args["id"], section(req.params, "contact"))
     return done()
 
 
+@documented(Operation("Delete a contact", "Contacts", status=204))
 @routes.delete("/contacts/{id}")
 def delete_contact(req):
     rules.delete(req.caller, req.args["id"])
     return done()
 
 
+@documented(Operation("Add a contact to a project", "Contacts", status=204, request="ContactProjectBody"))
 @routes.post("/contacts/{id}/projects")
 def add_contact_project(req):
     project = req.params.get("project")
@@ -117,6 +146,7 @@ def add_contact_project(req):
     return done()
 
 
+@documented(Operation("Remove a contact from a project", "Contacts", status=204))
 @routes.delete("/contacts/{id}/projects/{project_id}")
 def remove_contact_project(req):
     rules.remove_project(req.caller, req.args["id"], req.args["project_id"])

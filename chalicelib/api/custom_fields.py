@@ -3,6 +3,7 @@ from chalicelib.services import custom_fields as rules
 from chalicelib.services.validation import section
 from chalicelib.web.document import Array, Document, Obj
 from chalicelib.web.request import created, done, listing, ok
+from chalicelib.web.contract import Operation, documented
 from chalicelib.web.routing import Routes
 
 routes = Routes()
@@ -25,18 +26,21 @@ def definition_view(field) -> Obj:
     ])
 
 
+@documented(Operation("List custom fields", "Custom fields", response="CustomFieldList", listing=True))
 @routes.get("/custom_fields")
 def list_custom_fields(req):
     return listing("custom_fields", "custom_field", rules.listed(req.caller), req.page(),
                    definition_view)
 
 
+@documented(Operation("Show a custom field", "Custom fields", response="CustomField"))
 @routes.get("/custom_fields/{id}")
 def show_custom_field(req):
     req.caller.require_admin()
     return ok(Document("custom_field", definition_view(rules.get(req.args["id"]))))
 
 
+@documented(Operation("Create a custom field", "Custom fields", response="CustomField", status=201, request="CustomFieldBody"))
 @routes.post("/custom_fields")
 def create_custom_field(req):
     field = rules.create(req.caller, section(req.params, "custom_field"))
@@ -44,12 +48,14 @@ def create_custom_field(req):
                    req.url(f"/custom_fields/{field.id}"))
 
 
+@documented(Operation("Update a custom field", "Custom fields", status=204, request="CustomFieldBody"))
 @routes.update("/custom_fields/{id}")
 def update_custom_field(req):
     rules.update(req.caller, req.args["id"], section(req.params, "custom_field"))
     return done()
 
 
+@documented(Operation("Delete a custom field", "Custom fields", status=204))
 @routes.delete("/custom_fields/{id}")
 def delete_custom_field(req):
     rules.delete(req.caller, req.args["id"])

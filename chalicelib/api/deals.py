@@ -9,12 +9,21 @@ from chalicelib.services.read_models import DealPage
 from chalicelib.services.validation import section
 from chalicelib.web.document import Array, Document, Obj, ref
 from chalicelib.web.request import created, done, listing, ok
+from chalicelib.web.contract import Operation, Param, documented
 from chalicelib.web.routing import Routes
 
 from .field_values import custom_field_view, user_ref
 from .notes import note_fields
 
 routes = Routes()
+
+DEAL_FILTERS = (
+    Param("project_id", {"type": "string"}, "numeric id or identifier; includes subprojects"),
+    Param("contact_id", {"type": "string"}, "the deal's contact or a related one"),
+    Param("status_id", {"type": "string"}, "a deal status id"),
+    Param("assigned_to_id", {"type": "string"}, "user id or `me`"),
+    Param("search", {"type": "string"}, "words of the name or background"),
+)
 
 
 def contact_ref(page, contact_id):
@@ -72,6 +81,7 @@ def deal_view(deal, page) -> Obj:
     return Obj(fields + [("created_on", deal.created_on), ("updated_on", deal.updated_on)])
 
 
+@documented(Operation("List deals", "Deals", response="DealList", listing=True, query=DEAL_FILTERS))
 @routes.get("/deals")
 @routes.get("/projects/{project_id}/deals")
 def list_deals(req):
@@ -86,11 +96,13 @@ def _document(req, deal) -> Document:
     return Document("deal", deal_view(deal, DealPage(req.caller, [deal], notes=notes)))
 
 
+@documented(Operation("Show a deal", "Deals", response="Deal", query=(Param("include", {"type": "string"}, "notes"),)))
 @routes.get("/deals/{id}")
 def show_deal(req):
     return ok(_document(req, rules.find(req.caller, req.args["id"])))
 
 
+@documented(Operation("Create a deal", "Deals", response="Deal", status=201, request="DealBody"))
 @routes.post("/deals")
 @routes.post("/projects/{project_id}/deals")
 def create_deal(req):
@@ -101,12 +113,14 @@ def create_deal(req):
     return created(_document(req, deal), req.url(f"/deals/{deal.id}"))
 
 
+@documented(Operation("Update a deal", "Deals", status=204, request="DealBody"))
 @routes.update("/deals/{id}")
 def update_deal(req):
     rules.update(req.caller, req.args["id"], section(req.params, "deal"))
     return done()
 
 
+@documented(Operation("Delete a deal", "Deals", status=204))
 @routes.delete("/deals/{id}")
 def delete_deal(req):
     rules.delete(req.caller, req.args["id"])
@@ -120,24 +134,28 @@ def status_view(status) -> Obj:
                 ("is_default", bool(status.is_default))])
 
 
+@documented(Operation("List deal statuses", "Deals", response="DealStatusList", listing=True))
 @routes.get("/deal_statuses")
 def list_deal_statuses(req):
     req.caller.require_login()
     return listing("deal_statuses", "deal_status", statuses.statuses(), req.page(), status_view)
 
 
+@documented(Operation("Create a deal status", "Deals", response="DealStatus", status=201, request="DealStatusBody"))
 @routes.post("/deal_statuses")
 def create_deal_status(req):
     status = statuses.create_status(req.caller, section(req.params, "deal_status"))
     return created(Document("deal_status", status_view(status)), req.url(f"/deal_statuses/{status.id}"))
 
 
+@documented(Operation("Update a deal status", "Deals", status=204, request="DealStatusBody"))
 @routes.update("/deal_statuses/{id}")
 def update_deal_status(req):
     statuses.update_status(req.caller, req.args["id"], section(req.params, "deal_status"))
     return done()
 
 
+@documented(Operation("Delete a deal status", "Deals", status=204))
 @routes.delete("/deal_statuses/{id}")
 def delete_deal_status(req):
     statuses.delete_status(req.caller, req.args["id"], rules.status_in_use)
@@ -148,12 +166,14 @@ def category_view(category) -> Obj:
     return Obj([("id", int(category.id)), ("name", category.name)])
 
 
+@documented(Operation("List a project's deal categories", "Deals", response="DealCategoryList", listing=True))
 @routes.get("/projects/{id}/deal_categories")
 def list_deal_categories(req):
     _, found = statuses.categories(req.caller, req.args["id"])
     return listing("deal_categories", "deal_category", found, req.page(), category_view)
 
 
+@documented(Operation("Create a deal category", "Deals", response="DealCategory", status=201, request="DealCategoryBody"))
 @routes.post("/projects/{id}/deal_categories")
 def create_deal_category(req):
     category = statuses.create_category(req.caller, req.args["id"], section(req.params, "deal_category"))

@@ -5,6 +5,7 @@ from chalicelib.services.users import full_name
 from chalicelib.services.validation import section
 from chalicelib.web.document import Array, Document, Obj, ref
 from chalicelib.web.request import created, done, listing, ok
+from chalicelib.web.contract import Operation, documented
 from chalicelib.web.routing import Routes
 
 routes = Routes()
@@ -23,6 +24,7 @@ def membership_view(membership, page) -> Obj:
     ])
 
 
+@documented(Operation("List a project's memberships", "Projects", response="MembershipList", listing=True))
 @routes.get("/projects/{id}/memberships")
 def list_memberships(req):
     _, members = rules.of_project(req.caller, req.args["id"])
@@ -31,6 +33,7 @@ def list_memberships(req):
     return listing("memberships", "membership", members, page, lambda m: membership_view(m, names))
 
 
+@documented(Operation("Add a member to a project", "Projects", response="Membership", status=201, request="MembershipBody"))
 @routes.post("/projects/{id}/memberships")
 def create_membership(req):
     membership = rules.create(req.caller, req.args["id"], section(req.params, "membership"))
@@ -38,18 +41,21 @@ def create_membership(req):
                    req.url(f"/memberships/{membership.id}"))
 
 
+@documented(Operation("Show a membership", "Projects", response="Membership"))
 @routes.get("/memberships/{id}")
 def show_membership(req):
     membership = rules.get(req.caller, req.args["id"])
     return ok(Document("membership", membership_view(membership, MembershipPage(req.caller, [membership]))))
 
 
+@documented(Operation("Change a membership's roles", "Projects", status=204, request="MembershipBody"))
 @routes.update("/memberships/{id}")
 def update_membership(req):
     rules.update(req.caller, req.args["id"], section(req.params, "membership"))
     return done()
 
 
+@documented(Operation("Remove a membership", "Projects", status=204))
 @routes.delete("/memberships/{id}")
 def delete_membership(req):
     rules.delete(req.caller, req.args["id"])

@@ -2,11 +2,13 @@
 from chalicelib.services import tags as rules
 from chalicelib.web.document import Array, Document, Obj
 from chalicelib.web.request import ok
+from chalicelib.web.contract import Operation, documented
 from chalicelib.web.routing import Routes
 
 routes = Routes()
 
 
+@documented(Operation("List the tags of the contacts the caller sees", "Contacts", response="TagList"))
 @routes.get("/contacts_tags")
 def list_tags(req):
     found = rules.visible_tags(req.caller)

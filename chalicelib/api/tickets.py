@@ -5,9 +5,13 @@ from chalicelib.services.read_models import TicketPage
 from chalicelib.services.validation import section
 from chalicelib.web.document import Array, Document, Obj, ref
 from chalicelib.web.request import created, done, ok
+from chalicelib.web.contract import Operation, Param, documented
 from chalicelib.web.routing import Routes
 
 routes = Routes()
+
+TICKET_FILTERS = (Param("contact_id", {"type": "integer"}, "the ticket's contact"),
+                  Param("status_id", {"type": "integer"}, "1 New, 2 Open, 3 Closed"))
 
 
 def status_ref(ticket) -> Obj:
@@ -30,6 +34,7 @@ def ticket_view(ticket, page) -> Obj:
     return Obj(fields + [("created_on", ticket.created_on), ("updated_on", ticket.updated_on)])
 
 
+@documented(Operation("List tickets", "Tickets", response="TicketList", listing=True, query=TICKET_FILTERS))
 @routes.get("/tickets")
 def list_tickets(req):
     tickets = rules.listed(req.caller, req.query)
@@ -39,12 +44,14 @@ def list_tickets(req):
     return ok(Document("tickets", Array("ticket", [ticket_view(t, names) for t in shown]), page.meta(len(tickets))))
 
 
+@documented(Operation("Show a ticket", "Tickets", response="Ticket"))
 @routes.get("/tickets/{id}")
 def show_ticket(req):
     ticket, contact = rules.find(req.caller, req.args["id"])
     return ok(Document("ticket", ticket_view(ticket, TicketPage(req.caller, [ticket], contact))))
 
 
+@documented(Operation("Create a ticket", "Tickets", response="Ticket", status=201, request="TicketBody"))
 @routes.post("/tickets")
 def create_ticket(req):
     ticket, contact = rules.create(req.caller, section(req.params, "ticket"))
@@ -52,12 +59,14 @@ def create_ticket(req):
                    req.url(f"/tickets/{ticket.id}"))
 
 
+@documented(Operation("Update a ticket", "Tickets", status=204, request="TicketBody"))
 @routes.update("/tickets/{id}")
 def update_ticket(req):
     rules.update(req.caller, req.args["id"], section(req.params, "ticket"))
     return done()
 
 
+@documented(Operation("Delete a ticket", "Tickets", status=204))
 @routes.delete("/tickets/{id}")
 def delete_ticket(req):
     rules.delete(req.caller, req.args["id"])

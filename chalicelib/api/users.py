@@ -5,6 +5,7 @@ from chalicelib.services import users as rules
 from chalicelib.services.validation import section
 from chalicelib.web.document import Document, Obj
 from chalicelib.web.request import created, done, listing, ok
+from chalicelib.web.contract import Operation, documented
 from chalicelib.web.routing import Routes
 
 routes = Routes()
@@ -26,12 +27,14 @@ def user_view(user, caller, api_key=None) -> Obj:
     return Obj(fields)
 
 
+@documented(Operation("List users", "Users", response="UserList", listing=True))
 @routes.get("/users")
 def list_users(req):
     users = rules.listed(req.caller, status=req.query.get("status"), name=req.query.get("name"))
     return listing("users", "user", users, req.page(), lambda u: user_view(u, req.caller))
 
 
+@documented(Operation("The caller's own account", "Users", response="User"))
 @routes.get("/users/current")
 @routes.get("/my/account")
 def current_user(req):
@@ -39,6 +42,7 @@ def current_user(req):
     return ok(Document("user", user_view(req.caller.user, req.caller)))
 
 
+@documented(Operation("Issue a new API key for the caller", "Users", response="User", status=201))
 @routes.post("/my/api_key")
 def reissue_api_key(req):
     req.caller.require_login()
@@ -47,12 +51,14 @@ def reissue_api_key(req):
                    req.url("/my/account"))
 
 
+@documented(Operation("Show a user", "Users", response="User"))
 @routes.get("/users/{id}")
 def show_user(req):
     policy.require_user_read(req.caller, req.args["id"])
     return ok(Document("user", user_view(rules.get(req.args["id"]), req.caller)))
 
 
+@documented(Operation("Create a user", "Users", response="User", status=201, request="UserBody"))
 @routes.post("/users")
 def create_user(req):
     user, key = rules.create(req.caller, section(req.params, "user"))
@@ -60,12 +66,14 @@ def create_user(req):
                    req.url(f"/users/{user.id}"))
 
 
+@documented(Operation("Update a user", "Users", status=204, request="UserBody"))
 @routes.update("/users/{id}")
 def update_user(req):
     rules.update(req.caller, req.args["id"], section(req.params, "user"))
     return done()
 
 
+@documented(Operation("Delete a user", "Users", status=204))
 @routes.delete("/users/{id}")
 def delete_user(req):
     rules.delete(req.caller, req.args["id"])

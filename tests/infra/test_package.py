@@ -95,6 +95,15 @@ def test_the_zip_carries_bytecode_and_no_tooling(packaged):
     assert not {"chalicelib/cli.py", "chalicelib/store/embedded.py", "chalicelib/store/consistency.py"} & names
 
 
+def test_the_zip_carries_the_reference_pages_assets(packaged):
+    """GET /docs works without internet access: its script and style sheet ship in the zip."""
+    with zipfile.ZipFile(os.path.join(packaged["dev"], "deployment.zip")) as archive:
+        names = set(archive.namelist())
+        script = archive.read("chalicelib/vendor/swagger-ui/swagger-ui-bundle.js")
+    assert {"chalicelib/vendor/swagger-ui/swagger-ui.css", "chalicelib/vendor/swagger-ui/LICENSE"} <= names
+    assert b"SwaggerUIBundle" in script
+
+
 def test_runtime_requirements_leave_out_dev_dependencies():
     names = [r.split("==")[0] for r in runtime_requirements()]
     assert names == ["pynamodb", "defusedxml", "multipart", "pycountry", "vobject", "google-re2"]
