@@ -24,9 +24,20 @@ routes = Routes()
 
 WITH_VCARDS = ("json", "xml", "vcf")
 ADDRESS_BOOK_PAGE = 1000
-SEED_XML = """<contact><first_name>Ivan</first_name><last_name>Ivanov</last_name><project_id>support</project_id>
-<tag_list>vip,cold call</tag_list><address_attributes><street1>12, Street</street1><city>Moscow</city>
-<postcode>123456</postcode><country_code>RU</country_code></address_attributes></contact>"""
+# The XML body of the plugin's documentation, as the reference shows it.
+SEED_XML = """<?xml version="1.0"?>
+<contact>
+  <first_name>Ivan</first_name>
+  <last_name>Ivanov</last_name>
+  <project_id>support</project_id>
+  <tag_list>vip,cold call</tag_list>
+  <address_attributes>
+    <street1>12, Street</street1>
+    <city>Moscow</city>
+    <postcode>123456</postcode>
+    <country_code>RU</country_code>
+  </address_attributes>
+</contact>"""
 
 _RANGE = "`>=STAMP`, `<=STAMP`, `><FROM|TO` or one day `2026-01-31` (UTC)"
 CONTACT_FILTERS = (

@@ -221,20 +221,6 @@ CONTACT_BODY["properties"]["project_id"] = {**ID_OR_IDENTIFIER, "description": "
 
 
 # The documented examples: what SPEC section 5 and the README send, and what comes back.
-SEED_XML = """<?xml version="1.0"?>
-<contact>
-  <first_name>Ivan</first_name>
-  <last_name>Ivanov</last_name>
-  <project_id>support</project_id>
-  <tag_list>vip,cold call</tag_list>
-  <address_attributes>
-    <street1>12, Street</street1>
-    <city>Moscow</city>
-    <postcode>123456</postcode>
-    <country_code>RU</country_code>
-  </address_attributes>
-</contact>"""
-
 EXAMPLES = {
     "ContactBody": {"project_id": "support", "contact": {
         "first_name": "Ivan", "last_name": "Ivanov", "email": "ivan@example.com",
