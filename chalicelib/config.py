@@ -44,6 +44,9 @@ DIRECTORY_CACHE_SECONDS = float(os.environ.get("DIRECTORY_CACHE_SECONDS", "5"))
 # Redmine before 4.1 answered update/delete with 200 and an empty body instead of 204.
 UPDATE_STATUS_200 = _flag("UPDATE_STATUS_200")
 
+# How long a deleted contact's tombstone is kept for syncing clients (GET /contacts/deleted).
+TOMBSTONE_DAYS = int(os.environ.get("TOMBSTONE_DAYS", "90"))
+
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", 1024 * 1024))
 
 # PBKDF2 rounds for new password hashes; each stored hash records its own count.

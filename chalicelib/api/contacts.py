@@ -3,6 +3,7 @@
 DELETE /contacts/:id/projects/:project_id."""
 from chalicelib.services import contact_lists as lists
 from chalicelib.services import contacts as rules
+from chalicelib.services import custom_fields as field_rules
 from chalicelib.services import deals as deal_rules
 from chalicelib.services import notes as note_rules
 from chalicelib.services import tickets as ticket_rules
@@ -10,12 +11,12 @@ from chalicelib.services.errors import Unauthenticated
 from chalicelib.services.read_models import ContactPage
 from chalicelib.services.validation import section
 from chalicelib.web.auth import presented_credentials
-from chalicelib.web.document import Array, Document
-from chalicelib.web.request import created, done, ok, text_reply
+from chalicelib.web.document import Array, Document, Obj
+from chalicelib.web.request import created, done, listing, ok, text_reply
 from chalicelib.web.contract import Operation, Param, documented
 from chalicelib.web.routing import Routes
 
-from . import form_posts
+from . import contact_csv, form_posts
 from .contact_views import contact_row, contact_show
 from .vcards import CONTENT_TYPE as VCARD_TYPE, vcards
 
@@ -23,7 +24,9 @@ routes = Routes()
 
 
 WITH_VCARDS = ("json", "xml", "vcf")
-ADDRESS_BOOK_PAGE = 1000
+LISTED_AS = ("json", "xml", "vcf", "csv")
+ADDRESS_BOOK_PAGE = 1000        # vCards or CSV rows a page: an answer stays far below Lambda's 6 MB
+CSV_TYPE = "text/csv; charset=utf-8"
 # The XML body of the plugin's documentation, as the reference shows it.
 SEED_XML = """<?xml version="1.0"?>
 <contact>
@@ -58,14 +61,15 @@ CONTACT_FILTERS = (
 )
 
 
-@documented(Operation("List contacts", "Contacts", response="ContactList", listing=True, query=CONTACT_FILTERS, description="Also `.vcf`: the matches as vCards 3.0, 1,000 a page, with X-Total-Count and a Link rel=next header."))
-@routes.get("/contacts", formats=WITH_VCARDS)
-@routes.get("/projects/{project_id}/contacts", formats=WITH_VCARDS)
+@documented(Operation("List contacts", "Contacts", response="ContactList", listing=True, query=CONTACT_FILTERS, description="Also `.vcf` (vCards 3.0) and `.csv` (a header row of labels, a row per contact, custom "
+                "fields as columns): 1,000 a page, with X-Total-Count and a Link rel=next header."))
+@routes.get("/contacts", formats=LISTED_AS)
+@routes.get("/projects/{project_id}/contacts", formats=LISTED_AS)
 def list_contacts(req):
     query = lists.parse(req.caller, req.query, req.args.get("project_id"))
     query.include_projects = "projects" in req.includes()
-    if req.fmt == "vcf":
-        return _address_book(req, query)
+    if req.fmt in ("vcf", "csv"):
+        return _export(req, query)
     page = req.page()
     total, contacts = lists.run(req.caller, query, page)
     names = ContactPage(req.caller, contacts)
@@ -73,12 +77,17 @@ def list_contacts(req):
     return ok(Document("contacts", Array("contact", rows), page.meta(total)))
 
 
-def _address_book(req, query):
-    """The matches as vCards, ADDRESS_BOOK_PAGE at a time (`limit` up to that): the answer says
-    how many match (X-Total-Count) and, when more follow, where the next page is (Link rel=next)."""
+def _export(req, query):
+    """The matches as vCards or CSV, ADDRESS_BOOK_PAGE at a time (`limit` up to that): the
+    answer says how many match (X-Total-Count) and, when more follow, where the next page is
+    (Link rel=next)."""
     page = req.page(ADDRESS_BOOK_PAGE)
     total, contacts = lists.run(req.caller, query, page)
-    reply = text_reply(vcards(contacts, req.base_url), VCARD_TYPE, "contacts.vcf")
+    if req.fmt == "csv":
+        text = contact_csv.export(contacts, ContactPage(req.caller, contacts), field_rules.defined("contact"))
+        reply = text_reply(text, CSV_TYPE, "contacts.csv")
+    else:
+        reply = text_reply(vcards(contacts, req.base_url), VCARD_TYPE, "contacts.vcf")
     reply.headers["X-Total-Count"] = str(total)
     following = page.offset + page.limit
     if following < total:
@@ -95,6 +104,23 @@ def _show_document(req, contact) -> Document:
         tickets=ticket_rules.of_contact(contact) if includes & {"tickets", "issues"} else (),
         company=contact if "contacts" in includes and contact.is_company else None)
     return Document("contact", contact_show(contact, page, includes))
+
+
+def tombstone_view(tombstone) -> Obj:
+    return Obj([("id", int(tombstone.contact_id)), ("deleted_on", tombstone.deleted_on),
+                ("project_ids", Array("project_id", [int(p) for p in tombstone.project_ids]))])
+
+
+@documented(Operation(
+    "Contacts deleted since a time", "Contacts", response="DeletedContactList", listing=True,
+    query=(Param("since", {"type": "string"}, "`2026-01-31T09:30:00Z` or a day; every kept one without"),),
+    description="For incremental sync: after `updated_on=>=STAMP`, the contacts deleted since the same "
+                "stamp, oldest first, for the projects where the caller views contacts. Kept for "
+                "TOMBSTONE_DAYS (90 by default)."))
+@routes.get("/contacts/deleted")
+def deleted_contacts(req):
+    return listing("deleted_contacts", "deleted_contact", rules.deleted(req.caller, req.query), req.page(),
+                   tombstone_view)
 
 
 @documented(Operation("Show a contact", "Contacts", response="Contact", query=(Param("include", {"type": "string"}, "Comma-separated: notes, contacts, deals, tickets, issues"),), description="Also `.vcf`: the contact as a vCard 3.0."))

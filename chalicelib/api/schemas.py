@@ -209,6 +209,8 @@ SCHEMAS = {
     "Membership": single("membership", MEMBERSHIP), "MembershipList": listing("memberships", MEMBERSHIP),
     "CustomField": single("custom_field", CUSTOM_FIELD), "CustomFieldList": listing("custom_fields", CUSTOM_FIELD),
     "TagList": listing("tags", TAG),
+    "DeletedContactList": listing("deleted_contacts", obj({"id": INTEGER, "deleted_on": STAMP,
+                                                           "project_ids": array(INTEGER)})),
     "WebForm": single("web_form", WEB_FORM), "WebFormList": listing("web_forms", WEB_FORM),
     "Upload": single("upload", obj({"token": STRING})),
     "ContactBody": CONTACT_BODY, "DealBody": DEAL_BODY, "NoteBody": NOTE_BODY, "TicketBody": TICKET_BODY,

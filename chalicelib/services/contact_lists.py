@@ -83,6 +83,12 @@ def _stamp(value: str, name: str, upper: bool) -> str:
         raise _bad(name) from None
 
 
+def stamp(value: str, name: str) -> str:
+    """A time given as a parameter (a day means its start), in the stored form; 422 naming the
+    parameter when it is none."""
+    return _stamp(value, name, False)
+
+
 def _range(value: str, name: str) -> tuple:
     if value.startswith(">="):
         return _stamp(value[2:], name, False), None

@@ -19,6 +19,7 @@ from chalicelib.store.directory import UserRecord
 from chalicelib.store.operations import next_id, now
 
 from . import avatars
+from . import contact_lists
 from . import users
 from . import tags as tag_rules
 from . import custom_fields as field_rules
@@ -516,6 +517,17 @@ def delete(caller: Caller, contact_id) -> None:
     if avatar is not None:
         avatars.discard_file(avatar)
     _follow_visibility(contact.id, None)   # its deals hide behind nothing now (its tickets went with it)
+
+
+def deleted(caller: Caller, params: dict) -> list:
+    """The tombstones of contacts deleted since `since` (every kept one without) that the
+    caller may know of, oldest first: what an incremental sync needs to mirror deletions."""
+    policy.require_contact_list(caller)
+    since = params.get("since")
+    if since is not None and (not isinstance(since, str) or not since.strip()):
+        raise Invalid(["Parameter since is invalid"])
+    stamp = contact_lists.stamp(since, "since") if since else None
+    return [t for t in store.tombstones(stamp) if policy.sees_tombstone(caller, t.project_ids)]
 
 
 def add_project(caller: Caller, contact_id, project_ref) -> None:

@@ -240,6 +240,11 @@ def sees_as_own(caller: Caller, contact) -> bool:
     return own and bool({int(p) for p in contact.project_ids} & caller.projects_with("view_contacts"))
 
 
+def sees_tombstone(caller: Caller, project_ids) -> bool:
+    """A deleted contact's id and projects: for whoever views contacts in one of its projects."""
+    return caller.admin or bool({int(p) for p in project_ids} & caller.projects_with("view_contacts"))
+
+
 def may_on_contact(caller: Caller, permission: str, contact) -> bool:
     """`permission` in one of the contact's projects, and the contact visible."""
     return sees_contact(caller, contact) and any(

@@ -17,9 +17,11 @@ import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
+from chalicelib import config
+
 from . import meter
-from .crm import BucketCounter, ContactIndexEntry, ContactRecord, StreamCounter, bounded_key
-from .operations import fetch, fetch_many
+from .crm import BucketCounter, ContactIndexEntry, ContactRecord, StreamCounter, Tombstone, bounded_key
+from .operations import fetch, fetch_many, now
 from .versions import TRANSACTION_LIMIT, TooManyChanges, condition, run
 
 ALL, UPDATED = "all", "updated"
@@ -268,22 +270,41 @@ def save(contact, previous=None, extra=()) -> None:
 
 
 def removal_size(contact) -> int:
-    """How many items `remove` changes for the contact itself (before any `extra`)."""
+    """How many items `remove` changes for the contact itself (before any `extra`): the
+    contact, its entries, its counter shares and its tombstone."""
     streams = streams_of(contact)
-    return 1 + len(streams) + sum(1 for stream in streams if counted(stream)) + len(bucket_marks(contact))
+    return 2 + len(streams) + sum(1 for stream in streams if counted(stream)) + len(bucket_marks(contact))
+
+
+def tombstone_of(contact, deleted_on: str) -> Tombstone:
+    """What a syncing client learns of a deleted contact, kept TOMBSTONE_DAYS."""
+    import calendar
+    import time
+    kept_until = calendar.timegm(time.strptime(deleted_on, "%Y-%m-%dT%H:%M:%SZ")) + config.TOMBSTONE_DAYS * 86400
+    return Tombstone(*Tombstone.key(contact.id), stream=Tombstone.STREAM,
+                     order=f"{deleted_on}{SEPARATOR}{int(contact.id):012d}", contact_id=int(contact.id),
+                     deleted_on=deleted_on, project_ids=[int(p) for p in contact.project_ids], expires=kept_until)
+
+
+def tombstones(since=None) -> list:
+    """The tombstones of contacts deleted at `since` or later (all kept ones without), oldest first."""
+    condition = Tombstone.order >= since if since else None
+    return list(Tombstone.streams.query(Tombstone.STREAM, range_key_condition=condition))
 
 
 def remove(contact, extra=()) -> None:
     """Delete the contact with all its entries and counter shares, and the ("delete", item)
-    pairs of `extra` (its notes, tickets, avatar record), in one transaction conditioned on the
-    contact's version."""
+    pairs of `extra` (its notes, tickets, avatar record), and leave its tombstone, in one
+    transaction conditioned on the contact's version."""
     if removal_size(contact) + len(extra) > TRANSACTION_LIMIT:
         raise TooManyChanges()
     pk = ContactRecord.key(contact.id)[0]
     streams = streams_of(contact)
+    tombstone = tombstone_of(contact, now())
 
     def build(tx):
         tx.delete(contact, condition=condition(ContactRecord, contact))
+        tx.save(tombstone)
         for stream in streams:
             tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
             if counted(stream):

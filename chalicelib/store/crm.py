@@ -314,6 +314,25 @@ class DealIndexEntry(CrmItem, discriminator="deal_entry"):
     contact_summary = JSONAttribute(null=True)
 
 
-# Contact and deal entries (sk "entry#…") and tickets (sk "ticket#…") are the items of the
-# `streams` index: the meter charges their index writes.
-meter.register_index(CrmItem.Meta.table_name, ("stream", "order"), "sk", ("entry#", "ticket#"))
+class Tombstone(CrmItem, discriminator="tombstone"):
+    """A deleted contact, for clients that sync (pk "tombstone#<id>", sk "tombstone"): in the
+    "deleted" stream ordered by deletion time, with the projects it was in. DynamoDB's TTL
+    removes it after the retention period (`expires`)."""
+    stream = UnicodeAttribute()
+    order = UnicodeAttribute()
+    streams = StreamIndex()
+    contact_id = NumberAttribute()
+    deleted_on = UnicodeAttribute()
+    project_ids = ListAttribute(of=NumberAttribute, default=list)
+    expires = NumberAttribute(attr_name=EXPIRY_ATTRIBUTE)
+
+    STREAM = "deleted"
+
+    @staticmethod
+    def key(contact_id: int):
+        return f"tombstone#{int(contact_id)}", "tombstone"
+
+
+# Contact and deal entries (sk "entry#…"), tickets (sk "ticket#…") and tombstones are the items
+# of the `streams` index: the meter charges their index writes.
+meter.register_index(CrmItem.Meta.table_name, ("stream", "order"), "sk", ("entry#", "ticket#", "tombstone"))

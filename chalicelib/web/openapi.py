@@ -9,7 +9,7 @@ from .contract import Operation, Param
 VERSION = "1.0.0"
 TITLE = "Contacts CRM API (Redmine CRM compatible)"
 JSON, XML = "application/json", "application/xml"
-MEDIA = {"vcf": "text/vcard", "html": "text/html", "js": "text/javascript", "css": "text/css",
+MEDIA = {"vcf": "text/vcard", "csv": "text/csv", "html": "text/html", "js": "text/javascript", "css": "text/css",
          "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 ERRORS = {
     400: ("The body could not be read (broken JSON or XML, wrong types)", True),
@@ -51,8 +51,9 @@ def paths_of(route) -> list:
     found = []
     if "json" in route.formats:
         found.append((base + ".json", "json"))
-    if "vcf" in route.formats:
-        found.append((base + ".vcf", "vcf"))
+    for fmt in ("vcf", "csv"):
+        if fmt in route.formats:
+            found.append((base + "." + fmt, fmt))
     images = [f for f in route.formats if MEDIA.get(f, "").startswith("image/")]
     if images:
         found.append((base + ".{format}", "image"))
@@ -118,7 +119,7 @@ def _path_parameters(route, fmt: str, operation: Operation) -> list:
     if fmt == "image":
         images = [f for f in route.formats if MEDIA.get(f, "").startswith("image/")]
         found.append({"name": "format", "in": "path", "required": True, "schema": {"enum": images}})
-    elif fmt not in ("json", "vcf", "html"):
+    elif fmt not in ("json", "vcf", "csv", "html"):
         found.append({"name": "format", "in": "path", "required": True, "schema": {"enum": list(route.formats)}})
     return found
 
@@ -132,7 +133,7 @@ def _query_parameters(operation: Operation) -> list:
 def _success(route, operation: Operation, fmt: str, schemas) -> dict:
     if fmt != "json":
         formats = [f for f in route.formats if MEDIA.get(f, "").startswith("image/")] if fmt == "image" else \
-            [fmt] if fmt in ("vcf", "html") else list(route.formats)
+            [fmt] if fmt in ("vcf", "csv", "html") else list(route.formats)
         media = {MEDIA[f]: {"schema": {"type": "string"}} for f in formats}
         return {"200": {"description": "The body in this format", "content": media}}
     if operation.response is None:

@@ -351,3 +351,39 @@ def test_json_and_xml_list_carry_the_same_contacts(api, crm, apple):
         assert f"<id>{contact['id']}</id>" in text
         assert f"<first_name>{contact['first_name']}</first_name>" in text
     assert json.dumps(as_json["contacts"][0]["tag_list"]) == '["vip", "referral", "cold call"]'
+
+
+def test_deleted_contacts_are_listed_for_sync_to_who_could_see_their_projects(api, crm):
+    """A sync client mirrors deletions: after deleting, GET /contacts/deleted.json?since= names
+    the contact with its projects, to callers who view contacts in one of them, and the
+    tombstone goes with the delete itself (one transaction) and expires after the retention."""
+    from chalicelib import config
+    from chalicelib.store import contacts as store
+    from chalicelib.store.crm import Tombstone
+    import calendar
+    import time
+    other = crm.project("hidden", public=False)
+    crm.member("watcher", "support", "Reporter")
+    kept = crm.contact(first_name="Kept")
+    gone = crm.contact(first_name="Gone")
+    elsewhere = crm.contact(first_name="Elsewhere", project=other)
+    stamp = body_json(api.get(f"/contacts/{gone}.json", key=crm.admin))["contact"]["created_on"]
+    for contact_id in (gone, elsewhere):
+        assert api.delete(f"/contacts/{contact_id}.json", key=crm.admin).status_code == 204
+    doc = body_json(api.get(f"/contacts/deleted.json?since={stamp}", key=crm.admin))
+    assert [t["id"] for t in doc["deleted_contacts"]] == [gone, elsewhere] and doc["total_count"] == 2
+    first = doc["deleted_contacts"][0]
+    assert first["project_ids"] == [1] and first["deleted_on"] >= stamp
+    seen = body_json(api.get(f"/contacts/deleted.json?since={stamp}", key=crm.key("watcher")))
+    assert [t["id"] for t in seen["deleted_contacts"]] == [gone]
+    xml = api.get(f"/contacts/deleted.xml?since={stamp}", key=crm.key("watcher")).body.decode()
+    assert f"<deleted_contact><id>{gone}</id>" in xml and '<project_ids type="array"><project_id>1</project_id>' in xml
+    later = body_json(api.get("/contacts/deleted.json?since=2999-01-01", key=crm.admin))
+    assert later["deleted_contacts"] == [] and later["total_count"] == 0
+    assert api.get("/contacts/deleted.json?since=yesterday", key=crm.admin).status_code == 422
+    assert api.get("/contacts/deleted.json").status_code == 401
+    assert api.get(f"/contacts/{kept}.json", key=crm.admin).status_code == 200
+    tombstone = Tombstone.get(*Tombstone.key(gone), consistent_read=True)
+    deleted = calendar.timegm(time.strptime(tombstone.deleted_on, "%Y-%m-%dT%H:%M:%SZ"))
+    assert int(tombstone.expires) == deleted + config.TOMBSTONE_DAYS * 86400
+    assert [t.contact_id for t in store.tombstones()] == [gone, elsewhere]
