@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 
 from tests.conftest import SUMMARY
 from tests.servers import Server
@@ -138,9 +138,17 @@ def _stateful(schema, base, auth, checks, failures) -> int:
                 failures.append(f"(stateful) {case.method} {case.formatted_path}: {_first_line(failure)}"
                                 f"\n    {response.status_code} {response.text[:200]!r}")
 
-    Scenario.run(settings=settings(max_examples=STEPS, stateful_step_count=6, deadline=None, database=None,
-                                   derandomize=True, suppress_health_check=list(HealthCheck),
-                                   phases=[Phase.explicit, Phase.generate]))
+    if STEPS <= 0:
+        return 0
+    try:
+        Scenario.run(settings=settings(max_examples=STEPS, stateful_step_count=6, deadline=None, database=None,
+                                       derandomize=True, suppress_health_check=list(HealthCheck),
+                                       phases=[Phase.explicit, Phase.generate]))
+    except FlakyStrategyDefinition:
+        # The server's state carries over from one scenario to the next, so a long run may
+        # draw a scenario differently the second time it meets it: the run stops there; every
+        # step sent until then was checked.
+        pass
     return steps[0]
 
 
