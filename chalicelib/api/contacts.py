@@ -7,11 +7,11 @@ from chalicelib.services import custom_fields as field_rules
 from chalicelib.services import deals as deal_rules
 from chalicelib.services import notes as note_rules
 from chalicelib.services import tickets as ticket_rules
-from chalicelib.services.errors import Unauthenticated
+from chalicelib.services.errors import Invalid, Unauthenticated
 from chalicelib.services.read_models import ContactPage
 from chalicelib.services.validation import section
 from chalicelib.web.auth import presented_credentials
-from chalicelib.web.document import Array, Document, Obj
+from chalicelib.web.document import Array, Document, Obj, ref
 from chalicelib.web.request import created, done, listing, ok, text_reply
 from chalicelib.web.contract import Operation, Param, documented
 from chalicelib.web.routing import Routes
@@ -106,6 +106,14 @@ def _show_document(req, contact) -> Document:
     return Document("contact", contact_show(contact, page, includes))
 
 
+IMPORT = Operation(
+    "Import vCards: a contact from each card", "Contacts", response="VCardImport", request_media="text/vcard",
+    query=(Param("project_id", {"type": "string"}, "the project, numeric id or identifier"),),
+    description="One or many vCards (2.1, 3.0 or 4.0) in the body, at most 1,000; each card is created "
+                "through every rule of a create (add_contacts in the project: the path's, or ?project_id=). "
+                "The answer names the created contacts and, per refused card, its position and messages.")
+
+
 def tombstone_view(tombstone) -> Obj:
     return Obj([("id", int(tombstone.contact_id)), ("deleted_on", tombstone.deleted_on),
                 ("project_ids", Array("project_id", [int(p) for p in tombstone.project_ids]))])
@@ -132,16 +140,19 @@ def show_contact(req):
     return ok(_show_document(req, contact))
 
 
-@documented(Operation("Create a contact", "Contacts", response="Contact", status=201, request="ContactBody", description="Needs add_contacts in the project. The XML seed body:\n\n```xml\n" + SEED_XML + "\n```\n\nA web form posts the same fields as form data with its key (SPEC section 7)."))
-@routes.post("/contacts", form_keys=True)
-@routes.post("/projects/{project_id}/contacts", form_keys=True)
+@documented(Operation("Create a contact", "Contacts", response="Contact", status=201, request="ContactBody", description="Needs add_contacts in the project. The XML seed body:\n\n```xml\n" + SEED_XML + "\n```\n\nA web form posts the same fields as form data with its key (SPEC section 7).", variants=(("vcf", IMPORT),)))
+@routes.post("/contacts", form_keys=True, formats=WITH_VCARDS)
+@routes.post("/projects/{project_id}/contacts", form_keys=True, formats=WITH_VCARDS)
 def create_contact(req):
-    """A create, from an API client or from a lead form (SPEC sections 5 and 7)."""
+    """A create, from an API client or from a lead form (SPEC sections 5 and 7); in vCard
+    format, an import of the cards sent."""
     data = section(req.params, "contact")
     project_ref = next((ref for ref in (data.get("project_id"), req.args.get("project_id"),
                                         req.params.get("project_id")) if ref not in (None, "")), None)
     if req.caller.anonymous and presented_credentials(req.params, req.headers):
         raise Unauthenticated()   # a wrong key learns nothing else, whatever it sends
+    if req.fmt == "vcf":
+        return _import_cards(req, project_ref)
 
     def answer(contact):
         return created(_show_document(req, contact), req.url(f"/contacts/{contact.id}"))
@@ -149,6 +160,23 @@ def create_contact(req):
     if form_posts.concerns(req, data):
         return form_posts.create(req, data, project_ref, answer)
     return answer(rules.create(req.caller, data, project_ref))
+
+
+def _import_cards(req, project_ref):
+    """The cards of the body created one by one (SPEC section 5): the created contacts and,
+    per refused card, its position and why."""
+    if req.caller.user is None:
+        raise Unauthenticated()     # an import is an API client's, never a web form's
+    from .vcards import Unreadable, read_cards
+    try:
+        bodies = read_cards(req.raw_body.decode("utf-8", "replace"))
+    except Unreadable as error:
+        raise Invalid([str(error)]) from None
+    contacts, refused = rules.create_many(req.caller, bodies, project_ref)
+    created_refs = Array("contact", [ref(int(c.id), rules.display_name(c)) for c in contacts])
+    errors = Array("error", [Obj([("card", position), ("messages", Array("message", messages))])
+                             for position, messages in refused])
+    return ok(Document("import", Obj([("created", created_refs), ("errors", errors)])))
 
 
 @documented(Operation("CORS preflight of a web form's post", "Contacts", status=204))

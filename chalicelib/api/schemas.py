@@ -209,6 +209,8 @@ SCHEMAS = {
     "Membership": single("membership", MEMBERSHIP), "MembershipList": listing("memberships", MEMBERSHIP),
     "CustomField": single("custom_field", CUSTOM_FIELD), "CustomFieldList": listing("custom_fields", CUSTOM_FIELD),
     "TagList": listing("tags", TAG),
+    "VCardImport": single("import", obj({"created": array(REF), "errors": array(obj({
+        "card": INTEGER, "messages": array(STRING)}))})),
     "DeletedContactList": listing("deleted_contacts", obj({"id": INTEGER, "deleted_on": STAMP,
                                                            "project_ids": array(INTEGER)})),
     "WebForm": single("web_form", WEB_FORM), "WebFormList": listing("web_forms", WEB_FORM),

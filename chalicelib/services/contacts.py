@@ -519,6 +519,24 @@ def delete(caller: Caller, contact_id) -> None:
     _follow_visibility(contact.id, None)   # its deals hide behind nothing now (its tickets went with it)
 
 
+def create_many(caller: Caller, bodies: list, project_ref=None) -> tuple:
+    """Contacts created one by one from create bodies (a vCard import), each through every
+    rule of a create: ([created contacts], [(position from 1, [messages])] of those refused).
+    A body given as an exception is refused with its message. The project is checked once,
+    before any is written."""
+    creation_project(caller, project_ref)
+    created, refused = [], []
+    for position, body in enumerate(bodies, start=1):
+        if isinstance(body, Exception):
+            refused.append((position, [str(body)]))
+            continue
+        try:
+            created.append(create(caller, body, project_ref))
+        except Invalid as error:
+            refused.append((position, list(error.messages)))
+    return created, refused
+
+
 def deleted(caller: Caller, params: dict) -> list:
     """The tombstones of contacts deleted since `since` (every kept one without) that the
     caller may know of, oldest first: what an incremental sync needs to mirror deletions."""

@@ -21,8 +21,12 @@ def _content_type_param(content_type: str, name: str):
     return None
 
 
+VCARD_TYPES = ("text/vcard", "text/x-vcard", "text/directory")
+
+
 def body_kind(content_type: str, raw: bytes) -> str:
-    """json, xml, form or multipart; sniffed from the first byte when the type says nothing."""
+    """json, xml, form, multipart or vcard; sniffed from the first bytes when the type says
+    nothing."""
     kind = media_type(content_type)
     if kind == "application/json" or kind.endswith("+json"):
         return "json"
@@ -32,6 +36,8 @@ def body_kind(content_type: str, raw: bytes) -> str:
         return "multipart"
     if kind == "application/x-www-form-urlencoded":
         return "form"
+    if kind in VCARD_TYPES or raw.lstrip()[:11].upper() == b"BEGIN:VCARD":
+        return "vcard"
     first = raw.lstrip()[:1]
     if first in (b"{", b"["):
         return "json"
@@ -133,4 +139,6 @@ def decode_body(raw: bytes, content_type: str) -> dict:
         return decode_xml(raw)
     if kind == "multipart":
         return decode_multipart(raw, content_type)
+    if kind == "vcard":
+        return {}           # cards are read by the import from the raw body
     return decode_form(raw)

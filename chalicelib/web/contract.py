@@ -29,6 +29,8 @@ class Operation:
     public: bool = False          # needs no credentials
     description: str = ""
     path: tuple = ()              # Param: path parameters other than ids and project ids
+    request_media: str = "application/json"   # the body's media type (a JSON schema only for JSON)
+    variants: tuple = ()          # ((format, Operation), ...): what the route does in another format
 
 
 def documented(operation: Operation):

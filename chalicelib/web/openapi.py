@@ -170,6 +170,9 @@ def _errors(public: bool = False) -> dict:
 
 
 def _operation(route, operation: Operation, path: str, fmt: str, schemas) -> dict:
+    answers_in = fmt
+    if fmt in dict(operation.variants):      # the route does something else in this format
+        operation, answers_in = dict(operation.variants)[fmt], "json"
     described = operation.description
     if fmt == "json":
         described = (described + "\n\n" if described else "") + f"XML: `{path[:-5]}.xml`, the same document."
@@ -179,11 +182,13 @@ def _operation(route, operation: Operation, path: str, fmt: str, schemas) -> dic
         "description": described,
         "tags": [operation.tag],
         "parameters": _path_parameters(route, fmt, operation) + _query_parameters(operation),
-        "responses": {**_success(route, operation, fmt, schemas), **_errors(operation.public)},
+        "responses": {**_success(route, operation, answers_in, schemas), **_errors(operation.public)},
     }
     if operation.public:
         found["security"] = [{}]
-    if operation.request is not None:
+    if operation.request_media != JSON:
+        found["requestBody"] = {"required": True, "content": {operation.request_media: {"schema": {"type": "string"}}}}
+    elif operation.request is not None:
         body = {"schema": {"$ref": f"#/components/schemas/{operation.request}"}}
         example = schemas.EXAMPLES.get(operation.request)
         if example is not None:

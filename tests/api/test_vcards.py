@@ -88,3 +88,57 @@ def test_vcards_follow_the_contacts_rules(api, crm):
     assert api.get(f"/contacts/{hidden}.csv", key=crm.admin).status_code == 406
     assert api.get("/projects.vcf", key=crm.admin).status_code == 406
     assert body_json(api.get(f"/contacts/{hidden}.json", key=crm.admin))["contact"]["id"] == hidden
+
+
+ROUND_TRIP_FIELDS = ("is_company", "first_name", "middle_name", "last_name", "company", "job_title", "phones",
+                     "emails", "website", "birthday", "background", "tag_list", "address")
+
+
+def test_an_export_imports_as_it_was(api, crm):
+    """Export → import keeps every field a vCard carries: the imported contacts' documents equal
+    the exported ones in all of them."""
+    sales = crm.project("sales")
+    ann = crm.contact(first_name="Ann", middle_name="B.", last_name="Smith", company="Acme", job_title="Buyer",
+                      phone="+1 555 0100, +1 555 0101", email="ann@acme.example", website="https://acme.example",
+                      birthday="1980-10-21", background="Met at a fair\nTwice", tag_list="vip, Cold call",
+                      address_attributes={"street1": "12, Street", "street2": "Floor 3", "city": "Moscow",
+                                          "region": "Moscow", "postcode": "123456", "country_code": "RU"})
+    acme = crm.contact(first_name="Acme", is_company=True, email="hello@acme.example", tag_list="partner")
+    exported = api.get("/contacts.vcf", key=crm.admin)
+    r = api.post(f"/projects/{sales}/contacts.vcf", exported.body, key=crm.admin, content_type="text/vcard")
+    assert r.status_code == 200, r.body
+    answer = body_json(r)["import"]
+    assert answer["errors"] == [] and [c["name"] for c in answer["created"]] == ["Acme", "Ann Smith"]
+    for original, copy in zip((acme, ann), (c["id"] for c in answer["created"]), strict=True):
+        before = body_json(api.get(f"/contacts/{original}.json", key=crm.admin))["contact"]
+        after = body_json(api.get(f"/contacts/{copy}.json", key=crm.admin))["contact"]
+        assert {k: before.get(k) for k in ROUND_TRIP_FIELDS} == {k: after.get(k) for k in ROUND_TRIP_FIELDS}
+        assert after["projects"] == [{"id": sales, "name": "Sales"}]
+
+
+def test_an_import_answers_each_refused_card_and_writes_the_others(api, crm):
+    cards = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nEMAIL:jane@example.org\r\nEND:VCARD\r\n"
+             "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nEMAIL:nobody@example.org\r\nEND:VCARD\r\n"
+             "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Only Formatted\r\nTEL:+1 555\r\nEND:VCARD\r\n")
+    r = api.post("/contacts.vcf?project_id=support", cards.encode(), key=crm.admin, content_type="text/vcard")
+    answer = body_json(r)["import"]
+    assert [c["name"] for c in answer["created"]] == ["Jane Doe", "Only Formatted"]
+    assert answer["errors"] == [{"card": 2, "messages": ["First name cannot be blank"]}]
+    assert body_json(api.get("/contacts.json?search=nobody", key=crm.admin))["total_count"] == 0
+    xml = api.post("/contacts.vcf?project_id=support", cards.encode(), key=crm.admin,
+                   content_type="text/vcard", headers={"Accept": "application/xml"})
+    assert xml.status_code == 200
+
+
+def test_an_import_needs_a_user_allowed_to_add_contacts_and_readable_cards(api, crm):
+    crm.member("viewer", "support", "Reporter")
+    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jane Doe\r\nEND:VCARD\r\n"
+    assert api.post("/contacts.vcf?project_id=support", card, content_type="text/vcard").status_code == 401
+    assert api.post("/contacts.vcf?project_id=support", card, key=crm.key("viewer"),
+                    content_type="text/vcard").status_code == 403
+    assert api.post("/contacts.vcf?project_id=nowhere", card, key=crm.admin,
+                    content_type="text/vcard").status_code == 404
+    for body in (b"not a card", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:broken", b""):
+        r = api.post("/contacts.vcf?project_id=support", body, key=crm.admin, content_type="text/vcard")
+        assert r.status_code == 422, (body, r.body)
+        assert body_json(r)["errors"]
