@@ -8,6 +8,8 @@
                                  (exit status 1 when something is out of place; reads everything)
     python -m chalicelib.cli rebuild-indexes         (every index written again from its items;
                                                       with writes stopped; reads everything)
+    python -m chalicelib.cli import-csv FILE --project X [--map "Header=field" ...] [--as LOGIN]
+                                 (a contact per row through the create's rules; rejected rows reported)
 
 It works on the embedded store of the local stage (the data file under .data/), on the
 DynamoDB at DYNAMODB_ENDPOINT, or, with STAGE=dev|prod, on AWS with the usual credentials.
@@ -46,6 +48,34 @@ def _check_consistency(remove_garbage: bool) -> int:
     return 0 if report.consistent else 1
 
 
+def _acting(login):
+    """The caller an import writes as: the named user, else the first active admin."""
+    from chalicelib.services import users
+    from chalicelib.services.policy import Caller
+    if login:
+        return Caller(_user(login))
+    admins = users.active_admins()
+    if not admins:
+        raise SystemExit("No active admin to write as: create one with create-admin, or name a user with --as.")
+    return Caller(admins[0])
+
+
+def _import_csv(args) -> int:
+    from chalicelib.admin.csv_import import import_file
+    from chalicelib.services.errors import Forbidden, NotFound
+    columns = dict(part.split("=", 1) for part in args.map if "=" in part)
+    try:
+        report = import_file(_acting(args.login), args.file, args.project, columns)
+    except NotFound:
+        print(f"No project {args.project!r}.", file=sys.stderr)
+        return 1
+    except Forbidden:
+        print(f"The user may not add contacts to {args.project!r}.", file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    return 0 if not report.failed else 1
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -72,6 +102,13 @@ def main(argv=None) -> int:
                         help="write contact and deal entries, counters and the search index again from the "
                              "contacts and deals (a table of an earlier version, a restore, data written "
                              "without the stream consumer); with writes stopped; Scans the table")
+    csv_import = commands.add_parser("import-csv", help="create contacts from a CSV file (the export's columns "
+                                                        "by default), reporting each rejected row")
+    csv_import.add_argument("file")
+    csv_import.add_argument("--project", required=True, help="the project, id or identifier")
+    csv_import.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
+                            help="a column of another name: first_name, email, tag_list, address.city, ...")
+    csv_import.add_argument("--as", dest="login", help="the user the contacts are written as (an admin by default)")
     args = parser.parse_args(argv)
 
     from chalicelib.local.backend import open_store, wants_embedded
@@ -98,6 +135,8 @@ def main(argv=None) -> int:
             print(f"New API key of {args.login}: {users.reissue_api_key(_user(args.login))}")
         elif args.command == "check-consistency":
             return _check_consistency(args.remove_garbage)
+        elif args.command == "import-csv":
+            return _import_csv(args)
         elif args.command == "rebuild-indexes":
             from chalicelib.store import consistency
             changed = consistency.rebuild_indexes()

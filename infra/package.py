@@ -113,7 +113,7 @@ def build(stage: str, out: str, dependencies: bool = True) -> str:
         os.makedirs(project)
         shutil.copy(os.path.join(ROOT, "app.py"), project)
         shutil.copytree(os.path.join(ROOT, "chalicelib"), os.path.join(project, "chalicelib"),
-                        ignore=shutil.ignore_patterns("__pycache__", "local", "cli.py", "embedded.py",
+                        ignore=shutil.ignore_patterns("__pycache__", "local", "admin", "cli.py", "embedded.py",
                                                       "consistency.py"))
         ship_reference_assets(os.path.join(project, "chalicelib"))
         shutil.copytree(os.path.join(ROOT, ".chalice"), os.path.join(project, ".chalice"),

@@ -9,6 +9,7 @@ from chalicelib.services.contacts import country_name
 from chalicelib.services.users import full_name
 
 JOIN = ", "
+FORMULA_GUARD = "'"
 
 
 def _address(part):
@@ -63,7 +64,7 @@ def _custom_value(definition, contact):
 def _cell(value) -> str:
     """A cell never starts a formula in a spreadsheet that opens the file."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
+    return FORMULA_GUARD + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
 
 
 def _number(text: str) -> bool:

@@ -88,6 +88,12 @@ def by_password(login, password, client_address: str = ""):
 
 # ------------------------------------------------------------------ listing
 
+def active_admins() -> list:
+    """The active administrators, oldest first (whom admin tools act as by default)."""
+    return sorted((u for u in records.all_of(UserRecord) if u.admin and int(u.status) == ACTIVE),
+                  key=lambda u: int(u.id))
+
+
 def listed(caller: Caller, status=None, name=None) -> list:
     """Users for the admin list: active ones by default, `status=` for all or one status,
     `name=` matching login, first name, last name or mail."""
