@@ -10,6 +10,9 @@
                                                       with writes stopped; reads everything)
     python -m chalicelib.cli import-csv FILE --project X [--map "Header=field" ...] [--as LOGIN]
                                  (a contact per row through the create's rules; rejected rows reported)
+    python -m chalicelib.cli import-redmine --url URL --key KEY [--projects a,b] [--since STAMP]
+                                 [--dry-run] [--resume] [--checkpoint FILE] [--as LOGIN]
+                                 (a running Redmine CRM through its REST API, ids kept)
 
 It works on the embedded store of the local stage (the data file under .data/), on the
 DynamoDB at DYNAMODB_ENDPOINT, or, with STAGE=dev|prod, on AWS with the usual credentials.
@@ -76,6 +79,20 @@ def _import_csv(args) -> int:
     return 0 if not report.failed else 1
 
 
+def _import_redmine(args) -> int:
+    from chalicelib.admin.redmine_import import Checkpoint, Importer, Source, SourceError
+    projects = [p.strip() for p in (args.projects or "").split(",") if p.strip()]
+    importer = Importer(_acting(args.login), Source(args.url, args.key), projects=projects, since=args.since,
+                        dry_run=args.dry_run, checkpoint=Checkpoint(args.checkpoint, args.resume))
+    try:
+        report = importer.run()
+    except SourceError as error:
+        print(f"The source answered an error: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    return 0 if not report.failed else 1
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -109,6 +126,16 @@ def main(argv=None) -> int:
     csv_import.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
                             help="a column of another name: first_name, email, tag_list, address.city, ...")
     csv_import.add_argument("--as", dest="login", help="the user the contacts are written as (an admin by default)")
+    redmine = commands.add_parser("import-redmine", help="import a running Redmine CRM through its REST API, "
+                                                         "keeping ids; resumable and idempotent")
+    redmine.add_argument("--url", required=True)
+    redmine.add_argument("--key", required=True, help="an API key of the source (an admin's reads users too)")
+    redmine.add_argument("--projects", help="identifiers, comma-separated (all by default)")
+    redmine.add_argument("--since", help="only contacts updated since (ISO 8601)")
+    redmine.add_argument("--dry-run", action="store_true", help="read and count, write nothing")
+    redmine.add_argument("--resume", action="store_true", help="go on from the checkpoint of a stopped run")
+    redmine.add_argument("--checkpoint", default=".import-redmine.json")
+    redmine.add_argument("--as", dest="login", help="the user the import writes as (an admin by default)")
     args = parser.parse_args(argv)
 
     from chalicelib.local.backend import open_store, wants_embedded
@@ -137,6 +164,8 @@ def main(argv=None) -> int:
             return _check_consistency(args.remove_garbage)
         elif args.command == "import-csv":
             return _import_csv(args)
+        elif args.command == "import-redmine":
+            return _import_redmine(args)
         elif args.command == "rebuild-indexes":
             from chalicelib.store import consistency
             changed = consistency.rebuild_indexes()

@@ -1,10 +1,12 @@
 """Shared store operations: sequential ids, transactions, table creation and the
 classification of backend failures."""
+import contextlib
+import contextvars
 import datetime
 
 from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 
@@ -34,8 +36,38 @@ def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_kept_ids = contextvars.ContextVar("kept_ids", default=None)
+
+
+@contextlib.contextmanager
+def keeping_id(kind: str, wanted: int):
+    """Within the block, the next id of `kind` taken is `wanted` (an import that keeps the
+    source's ids), and the sequence moves past it so later ids never meet it."""
+    token = _kept_ids.set({kind: int(wanted)})
+    try:
+        yield
+    finally:
+        _kept_ids.reset(token)
+
+
+def advance_sequence(kind: str, at_least: int) -> None:
+    """The sequence of `kind` at `at_least` or beyond (one conditional UpdateItem)."""
+    counter = Sequence("sequence", kind)
+    try:
+        counter.update(actions=[Sequence.value.set(int(at_least)), Sequence.kind.set(Sequence)],
+                       condition=Sequence.value.does_not_exist() | (Sequence.value < int(at_least)))
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
 def next_id(kind: str) -> int:
     """Take the next sequential id of a kind with one atomic UpdateItem."""
+    kept = _kept_ids.get()
+    if kept and kind in kept:
+        wanted = kept.pop(kind)
+        advance_sequence(kind, wanted)
+        return wanted
     counter = Sequence("sequence", kind)
     counter.update(actions=[Sequence.value.add(1), Sequence.kind.set(Sequence)])
     return int(counter.value)
