@@ -176,7 +176,7 @@ class Report:
     def lines(self) -> list:
         kinds = sorted({kind for kind, _ in self.counts})
         found = [f"{kind}: " + ", ".join(f"{outcome} {self.counts[(kind, outcome)]}"
-                                         for outcome in ("imported", "updated", "skipped", "failed")
+                                         for outcome in ("imported", "updated", "deleted", "skipped", "failed")
                                          if (kind, outcome) in self.counts) for kind in kinds]
         return found + [f"failed {kind} {source_id}: {reason}" for kind, source_id, reason in self.failed]
 
@@ -223,7 +223,24 @@ class Importer:
         self.import_statuses()
         self.import_contacts()
         self.import_deals()
+        self.mirror_deletions()
         return self.report
+
+    def mirror_deletions(self) -> None:
+        """With --since, the contacts the source deleted since then go here too, when the source
+        keeps tombstones (this service does: GET /contacts/deleted; the plugin does not)."""
+        if not self.since or self.source.optional("/contacts/deleted.json", {"since": self.since, "limit": 1}) is None:
+            return
+        for doc in self.source.every("/contacts/deleted.json", "deleted_contacts", {"since": self.since}):
+            if contact_store.get(int(doc["id"])) is None:
+                continue
+            if not self.dry_run:
+                try:
+                    contact_rules.delete(self.caller, int(doc["id"]))
+                except (Forbidden, NotFound) as error:
+                    self.report.fail("contact", doc["id"], _reason(error))
+                    continue
+            self.report.count("contact", "deleted")
 
     def import_users(self) -> None:
         for doc in self.source.every("/users.json", "users", {"status": ""}) \

@@ -196,3 +196,22 @@ def test_a_dry_run_from_the_command_line_counts_and_writes_nothing(api, source, 
     assert not (tmp_path / "dry.json").exists()
     assert cli.main(["import-redmine", "--url", source["url"], "--key", "wrong", "--checkpoint",
                      str(tmp_path / "x.json")]) == 1
+
+
+def test_a_run_since_a_time_mirrors_what_the_source_deleted(api, target, tmp_path):
+    server = Server(tmp_path / "small.json")
+    try:
+        _made(server, "/projects.json", {"project": {"name": "Support", "identifier": "support"}})
+        ids = [_made(server, "/contacts.json", {"contact": {"first_name": f"P{n}", "project_id": "support"}})
+               ["contact"]["id"] for n in range(3)]
+        status, answer = server.request("POST", "/my/api_key.json", {})
+        small = {"url": f"http://127.0.0.1:{server.port}", "key": json.loads(answer)["user"]["api_key"]}
+        assert _run(target, small, tmp_path).failed == []
+        since = body_json(api.get(f"/contacts/{ids[1]}.json", headers=_auth()))["contact"]["updated_on"]
+        assert server.request("DELETE", f"/contacts/{ids[1]}.json")[0] == 204
+        report = _run(target, small, tmp_path, since=since)
+        assert report.counts[("contact", "deleted")] == 1 and report.failed == []
+        assert api.get(f"/contacts/{ids[1]}.json", headers=_auth()).status_code == 404
+        assert api.get(f"/contacts/{ids[0]}.json", headers=_auth()).status_code == 200
+    finally:
+        server.stop()
