@@ -27,10 +27,10 @@ test: install
 	$(PY) -m ruff check --quiet .
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS)
 
-# The inner loop: everything but the generated-case and browser tests.
+# The inner loop: everything but the generated-case, browser and server-to-server tests.
 test-fast: install
 	$(PY) -m ruff check --quiet .
-	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m "not generated and not browser"
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m "not generated and not browser and not slow"
 
 # The deployment zip (runtime dependencies and bytecode) and template of a stage, in build/$(STAGE)/.
 package: install

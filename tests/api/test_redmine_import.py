@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import body_json
 from tests.servers import Server
 
+pytestmark = pytest.mark.slow
+
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 CONTACTS = int(os.environ.get("IMPORT_CONTACTS", "36"))
 
