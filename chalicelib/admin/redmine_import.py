@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from chalicelib.services import avatars, custom_fields as field_rules, deal_statuses, projects as project_rules
 from chalicelib.services import contacts as contact_rules, deals as deal_rules, notes as note_rules, users
 from chalicelib.services import memberships as membership_rules, roles as role_rules
-from chalicelib.services.errors import Forbidden, Invalid, NotFound
+from chalicelib.services.errors import Forbidden, Invalid, NotFound, ServiceError
 from chalicelib.store import contacts as contact_store, deals as deal_store, records
 from chalicelib.store.crm import ContactRecord, DealRecord
 from chalicelib.store.directory import ProjectRecord, UserRecord
@@ -422,7 +422,7 @@ class Importer:
                 return
             self._write_contact(fields, projects, existing)
             self.report.count("contact", "updated" if existing else "imported")
-        except (Invalid, Forbidden, NotFound, SourceError, ValueError, KeyError) as error:
+        except (ServiceError, SourceError, ValueError, KeyError) as error:
             self.report.fail("contact", row.get("id"), _reason(error))
 
     def _write_contact(self, fields: dict, projects: list, existing) -> None:
@@ -436,10 +436,13 @@ class Importer:
         body["custom_fields"] = [{"id": self.fields[("contact", int(c["id"]))], "value": c.get("value")}
                                  for c in fields["custom_fields"] if ("contact", int(c["id"])) in self.fields]
         if fields["avatar_id"] and (existing is None or not existing.avatar_id):
-            content = self.source.binary(f"/attachments/{int(fields['avatar_id'])}")
-            with keeping_id("attachment", int(fields["avatar_id"])) if avatars.stored(int(fields["avatar_id"])) \
-                    is None else _nothing():
-                body["avatar"] = {"token": avatars.upload(self.caller, content).token}
+            try:
+                content = self.source.binary(f"/attachments/{int(fields['avatar_id'])}")
+                with keeping_id("attachment", int(fields["avatar_id"])) \
+                        if avatars.stored(int(fields["avatar_id"])) is None else _nothing():
+                    body["avatar"] = {"token": avatars.upload(self.caller, content, daily_quota=False).token}
+            except (SourceError, Invalid) as error:      # the contact comes without it
+                self.report.fail("avatar", fields["avatar_id"], _reason(error))
         if existing is None:
             with keeping_id("contact", fields["id"]):
                 contact = contact_rules.create(self.caller, body, projects[0])
@@ -528,7 +531,7 @@ class Importer:
             self._stamped(DealRecord, int(doc["id"]), self.user_for(author.get("id"), author.get("name")),
                           stamp(doc.get("created_on")), stamp(doc.get("updated_on")))
             self.report.count("deal", "updated" if existing else "imported")
-        except (Invalid, Forbidden, NotFound, SourceError, ValueError, KeyError) as error:
+        except (ServiceError, SourceError, ValueError, KeyError) as error:
             self.report.fail("deal", row.get("id"), _reason(error))
 
 

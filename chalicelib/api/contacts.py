@@ -109,7 +109,7 @@ def _show_document(req, contact) -> Document:
 IMPORT = Operation(
     "Import vCards: a contact from each card", "Contacts", response="VCardImport", request_media="text/vcard",
     query=(Param("project_id", {"type": "string"}, "the project, numeric id or identifier"),),
-    description="One or many vCards (2.1, 3.0 or 4.0) in the body, at most 1,000; each card is created "
+    description="One or many vCards (2.1, 3.0 or 4.0) in the body, at most 200; each card is created "
                 "through every rule of a create (add_contacts in the project: the path's, or ?project_id=). "
                 "The answer names the created contacts and, per refused card, its position and messages.")
 
