@@ -210,7 +210,8 @@ class Importer:
         self.progress_stream = progress_stream
         self.report = Report()
         self.users, self.fields, self.statuses, self.categories = {}, {}, {}, {}
-        self.project_ids = set()
+        self.project_map = {}                       # source project id -> local id
+        self.statuses_later = []                    # (project, status): closed ones close at the end
         self.pages_left = stop_after_pages          # tests stop a run half way with it
 
     # -------------------------------------------------------------- directory
@@ -224,6 +225,8 @@ class Importer:
         self.import_contacts()
         self.import_deals()
         self.mirror_deletions()
+        for project, status in self.statuses_later:
+            records.update_fields(project, {"status": status})
         return self.report
 
     def mirror_deletions(self) -> None:
@@ -290,22 +293,23 @@ class Importer:
                 data = {"name": doc["name"], "identifier": doc["identifier"], "description": doc.get("description"),
                         "is_public": doc.get("is_public", True)}
                 parent = (doc.get("parent") or {}).get("id")
-                if parent and int(parent) in self.project_ids:
-                    data["parent_id"] = int(parent)
+                if parent and int(parent) in self.project_map:
+                    data["parent_id"] = self.project_map[int(parent)]
                 free = records.get(ProjectRecord, int(doc["id"])) is None
                 with keeping_id(ProjectRecord.KIND, int(doc["id"])) if free else _nothing():
                     local = project_rules.create(self.caller, data)
                 records.update_fields(local, {"created_on": stamp(doc.get("created_on")) or local.created_on,
-                                              "updated_on": stamp(doc.get("updated_on")) or local.updated_on,
-                                              "status": int(doc.get("status") or 1)})
+                                              "updated_on": stamp(doc.get("updated_on")) or local.updated_on})
+                if int(doc.get("status") or 1) != 1:      # closed or archived once its data is in
+                    self.statuses_later.append((local, int(doc["status"])))
                 self.report.count("project", "imported")
             elif local is not None:
                 self.report.count("project", "skipped")
             if local is not None:
-                self.project_ids.add(int(local.id))
+                self.project_map[int(doc["id"])] = int(local.id)
             elif self.dry_run:
                 self.report.count("project", "imported")
-                self.project_ids.add(int(doc["id"]))      # as it would be: ids are kept
+                self.project_map[int(doc["id"])] = int(doc["id"])      # as it would be: ids are kept
         self.caller.__dict__.pop("projects", None)      # the caller sees the new projects
 
     def _role(self, source_role: dict):
@@ -322,13 +326,13 @@ class Importer:
     def import_memberships(self) -> None:
         """Who is a member of the imported projects with which roles (what an assignee must be
         to see the contacts it is given)."""
-        for project_id in sorted(self.project_ids):
-            listed = self.source.optional(f"/projects/{project_id}/memberships.json", {"limit": 1})
+        for source_id, project_id in sorted(self.project_map.items()):
+            listed = self.source.optional(f"/projects/{source_id}/memberships.json", {"limit": 1})
             if listed is None:
                 continue
             here = {int(m.user_id) for m in membership_rules.of_project(self.caller, project_id)[1]} \
                 if not self.dry_run else set()
-            for doc in self.source.every(f"/projects/{project_id}/memberships.json", "memberships"):
+            for doc in self.source.every(f"/projects/{source_id}/memberships.json", "memberships"):
                 user = self.user_for((doc.get("user") or {}).get("id"), (doc.get("user") or {}).get("name"))
                 if user is None or user in here:
                     self.report.count("membership", "skipped")
@@ -409,7 +413,7 @@ class Importer:
         try:
             doc = self.source.get(f"/contacts/{int(row['id'])}.json", {"include": "notes"})["contact"]
             fields = contact_fields(doc)
-            projects = [p for p in fields["project_ids"] if p in self.project_ids]
+            projects = [self.project_map[p] for p in fields["project_ids"] if p in self.project_map]
             if not projects:
                 self.report.count("contact", "skipped")
                 return
@@ -499,8 +503,8 @@ class Importer:
     def _deal(self, row: dict) -> None:
         try:
             doc = self.source.get(f"/deals/{int(row['id'])}.json", {"include": "notes"})["deal"]
-            project = int((doc.get("project") or {}).get("id") or 0)
-            if project not in self.project_ids:
+            project = self.project_map.get(int((doc.get("project") or {}).get("id") or 0))
+            if project is None:
                 self.report.count("deal", "skipped")
                 return
             existing = deal_store.get(int(doc["id"]))
