@@ -411,6 +411,10 @@ class Importer:
 
     def _contact(self, row: dict) -> None:
         try:
+            known = contact_store.get(int(row["id"]))
+            if known is not None and known.updated_on == stamp(row.get("updated_on")):
+                self.report.count("contact", "skipped")      # unchanged: its show is not read
+                return
             doc = self.source.get(f"/contacts/{int(row['id'])}.json", {"include": "notes"})["contact"]
             fields = contact_fields(doc)
             projects = [self.project_map[p] for p in fields["project_ids"] if p in self.project_map]
@@ -502,6 +506,10 @@ class Importer:
 
     def _deal(self, row: dict) -> None:
         try:
+            known = deal_store.get(int(row["id"]))
+            if known is not None and known.updated_on == stamp(row.get("updated_on")):
+                self.report.count("deal", "skipped")
+                return
             doc = self.source.get(f"/deals/{int(row['id'])}.json", {"include": "notes"})["deal"]
             project = self.project_map.get(int((doc.get("project") or {}).get("id") or 0))
             if project is None:
