@@ -545,7 +545,11 @@ def deleted(caller: Caller, params: dict) -> list:
     if since is not None and (not isinstance(since, str) or not since.strip()):
         raise Invalid(["Parameter since is invalid"])
     stamp = contact_lists.stamp(since, "since") if since else None
-    return [t for t in store.tombstones(stamp) if policy.sees_tombstone(caller, t.project_ids)]
+    found = [t for t in store.tombstones(stamp) if policy.sees_tombstone(caller, t.project_ids)]
+    for tombstone in found:     # it names only the projects the caller sees
+        shown = [caller.project(int(p)) for p in tombstone.project_ids]
+        tombstone.project_ids = [int(p.id) for p in shown if p is not None and policy.sees_project(caller, p)]
+    return found
 
 
 def add_project(caller: Caller, contact_id, project_ref) -> None:

@@ -387,3 +387,10 @@ def test_deleted_contacts_are_listed_for_sync_to_who_could_see_their_projects(ap
     deleted = calendar.timegm(time.strptime(tombstone.deleted_on, "%Y-%m-%dT%H:%M:%SZ"))
     assert int(tombstone.expires) == deleted + config.TOMBSTONE_DAYS * 86400
     assert [t.contact_id for t in store.tombstones()] == [gone, elsewhere]
+    both = crm.contact(first_name="Both", project_ids=[1, other])
+    assert api.delete(f"/contacts/{both}.json", key=crm.admin).status_code == 204
+    named = {t["id"]: t["project_ids"] for t in body_json(api.get(
+        f"/contacts/deleted.json?since={stamp}", key=crm.key("watcher")))["deleted_contacts"]}
+    assert named[both] == [1]           # the hidden project is not named to who cannot see it
+    assert {t["id"]: t["project_ids"] for t in body_json(api.get(
+        f"/contacts/deleted.json?since={stamp}", key=crm.admin))["deleted_contacts"]}[both] == [1, other]
