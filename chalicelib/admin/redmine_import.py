@@ -11,6 +11,7 @@ documented `phone`, `email` and `tags` texts beside `phones/number`, `emails/add
 `tag_list`, RFC 822 dates beside ISO ones, prices as strings or numbers, custom fields missing.
 """
 import base64
+import contextlib
 import email.utils
 import json
 import os
@@ -28,6 +29,7 @@ from chalicelib.store import contacts as contact_store, deals as deal_store, rec
 from chalicelib.store.crm import ContactRecord, DealRecord
 from chalicelib.store.directory import ProjectRecord, UserRecord
 from chalicelib.store.operations import keeping_id
+from chalicelib.store.versions import optimistic
 
 from .progress import Progress
 
@@ -266,9 +268,8 @@ class Importer:
                     "lastname": (doc or {}).get("lastname") or last or "-",
                     "mail": (doc or {}).get("mail") or f"{login}@imported.invalid",
                     "password": base64.urlsafe_b64encode(os.urandom(24)).decode()}
-            free = records.get(UserRecord, source_id) is None
             try:
-                with keeping_id(UserRecord.KIND, source_id) if free else _nothing():
+                with _kept_record(UserRecord, source_id):
                     local, _key = users.create_account(data, admin=False)
             except Invalid as error:
                 self.report.fail("user", source_id, "; ".join(error.messages))
@@ -295,8 +296,7 @@ class Importer:
                 parent = (doc.get("parent") or {}).get("id")
                 if parent and int(parent) in self.project_map:
                     data["parent_id"] = self.project_map[int(parent)]
-                free = records.get(ProjectRecord, int(doc["id"])) is None
-                with keeping_id(ProjectRecord.KIND, int(doc["id"])) if free else _nothing():
+                with _kept_record(ProjectRecord, int(doc["id"])):
                     local = project_rules.create(self.caller, data)
                 records.update_fields(local, {"created_on": stamp(doc.get("created_on")) or local.created_on,
                                               "updated_on": stamp(doc.get("updated_on")) or local.updated_on})
@@ -357,9 +357,8 @@ class Importer:
                                                 "max_length", "is_required", "multiple", "default_value")}
                 data["possible_values"] = [v.get("value") if isinstance(v, dict) else v
                                            for v in doc.get("possible_values") or []]
-                free = records.get(field_rules.CustomFieldRecord, int(doc["id"])) is None
                 try:
-                    with keeping_id(field_rules.CustomFieldRecord.KIND, int(doc["id"])) if free else _nothing():
+                    with _kept_record(field_rules.CustomFieldRecord, int(doc["id"])):
                         local = field_rules.create(self.caller, data)
                     self.report.count("custom field", "imported")
                 except Invalid as error:
@@ -373,8 +372,7 @@ class Importer:
                           self.source.every("/deal_statuses.json", "deal_statuses") or [], key=lambda d: int(d["id"])):
             local = next((s for s in deal_statuses.statuses() if s.name == doc["name"]), None)
             if local is None and not self.dry_run:
-                with keeping_id(deal_statuses.DealStatusRecord.KIND, int(doc["id"])) \
-                        if records.get(deal_statuses.DealStatusRecord, int(doc["id"])) is None else _nothing():
+                with _kept_record(deal_statuses.DealStatusRecord, int(doc["id"])):
                     local = deal_statuses.create_status(self.caller, {
                         "name": doc["name"], "is_closed": doc.get("is_closed", False)})
                 self.report.count("deal status", "imported")
@@ -446,8 +444,7 @@ class Importer:
         if fields["avatar_id"] and (existing is None or not existing.avatar_id):
             try:
                 content = self.source.binary(f"/attachments/{int(fields['avatar_id'])}")
-                with keeping_id("attachment", int(fields["avatar_id"])) \
-                        if avatars.stored(int(fields["avatar_id"])) is None else _nothing():
+                with _kept("attachment", int(fields["avatar_id"]), avatars.stored(int(fields["avatar_id"])) is None):
                     body["avatar"] = {"token": avatars.upload(self.caller, content, daily_quota=False).token}
             except (SourceError, Invalid) as error:      # the contact comes without it
                 self.report.fail("avatar", fields["avatar_id"], _reason(error))
@@ -464,18 +461,12 @@ class Importer:
     def _stamped(self, model, record_id: int, author_id, created_on, updated_on) -> None:
         """The record as the source wrote it: its author and timestamps (a versioned save)."""
         store = contact_store if model is ContactRecord else deal_store
-        for _attempt in range(5):
-            record = store.get(record_id)
-            previous = model.from_raw_data(record.serialize())
-            record.version = int(previous.version) + 1
+
+        def write(record, previous):
             record.author_id = author_id if author_id is not None else record.author_id
             record.created_on, record.updated_on = created_on or record.created_on, updated_on or record.updated_on
-            try:
-                store.save(record, previous)
-                return
-            except Exception as error:      # a concurrent writer: read again
-                if type(error).__name__ != "VersionConflict":
-                    raise
+            store.save(record, previous)
+        optimistic(store.get(record_id), write, lambda: store.get(record_id))
 
     def _note(self, doc: dict, kind: str, owner_id: int) -> None:
         note_id = int(doc["id"])
@@ -555,10 +546,11 @@ def _reason(error) -> str:
     return "; ".join(getattr(error, "messages", None) or [str(error) or type(error).__name__])
 
 
-class _nothing:
-    def __enter__(self):
-        return self
+def _kept(kind: str, wanted: int, free: bool):
+    """Within the block, the next id of `kind` is the source's, when it is free here."""
+    return keeping_id(kind, wanted) if free else contextlib.nullcontext()
 
-    def __exit__(self, *exc):
-        return False
+
+def _kept_record(model, wanted: int):
+    return _kept(model.KIND, wanted, records.get(model, int(wanted)) is None)
 
