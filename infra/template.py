@@ -114,7 +114,7 @@ def merge_template(stage: str) -> dict:
     resources["APIHandler"] = {"Properties": {"Environment": {"Variables": stage_environment(stage)}}}
     # The search index consumer: the table's own stream; a batch that keeps failing is split to
     # find the record at fault, which is then left (check-consistency finds that contact, and
-    # rebuild-search-index indexes it) instead of holding up every later change.
+    # rebuild-indexes indexes it) instead of holding up every later change.
     resources[STREAM_CONSUMER] = {"Properties": {
         "Environment": {"Variables": stage_environment(stage)},
         "Events": {f"{STREAM_CONSUMER}DynamodbEventSource": {"Properties": {

@@ -286,24 +286,29 @@ def _candidates(caller: Caller, query: ListQuery):
     return list(heapq.merge(*streams, key=lambda e: e.order))
 
 
-# How many posting lists a search reads at most (each one more round trip).
-MOST_POSTING_READS = 4
+# How many blocks of postings a search reads besides its rarest 3-gram's (one BatchGetItem).
+MOST_EXTRA_BLOCKS = 100
 
 
 def _search_candidates(words: list):
     """The "updated" entries of the contacts holding every 3-gram of the search words that
-    was read: the rarest one's postings, intersected with the next rarest while a list holds
-    fewer postings than the candidates it may rule out (so a search never reads more for them).
-    None when no word has a 3-gram (shorter words are matched on the streams the list reads
-    anyway). Every contact holding all the words is among them; `_matches` checks each exactly."""
+    was read: the blocks of the rarest one, and of each next rarest while the blocks read
+    besides stay fewer than the candidates they may rule out (so intersecting never costs more
+    items than it can save), all in one BatchGetItem. None when no word has a 3-gram (shorter
+    words are matched on the streams the list reads anyway). Every contact holding all the
+    words is among them; `_matches` checks each exactly."""
     counted = search_index.gram_counts(words)
     if not counted:
         return None
-    ids = set(search_index.postings(counted[0][0]))
-    for gram, count in counted[1:MOST_POSTING_READS]:
-        if not ids or count >= len(ids):
+    rarest, chosen, extra = counted[0], [counted[0]], 0
+    for stats in counted[1:]:
+        if extra + stats.blocks >= min(rarest.count, MOST_EXTRA_BLOCKS + 1):
             break
-        ids &= set(search_index.postings(gram))
+        chosen.append(stats)
+        extra += stats.blocks
+    # Blocks, never counts, decide what is read: slots are only ever taken, so a 3-gram
+    # without blocks has no postings, while a count a retried batch made drift does not hide any.
+    ids = set.intersection(*search_index.holders(chosen).values())
     return sorted(store.entries_by_id(ids).values(), key=store.entry_name_order)
 
 

@@ -22,7 +22,7 @@ from . import deals as deal_store
 from . import files, ratelimits, search  # noqa: F401  (every kind the table holds must be known to read it)
 from .crm import (ContactIndexEntry, ContactRecord, CrmItem, DealIndexEntry, DealRecord, NoteRecord,
                   Pointer, StreamCounter, TagRecord, TicketRecord, BucketCounter, SearchDocument, GramPosting,
-                  GramCount, DealCounter)
+                  GramBlock, GramCount, DealCounter)
 from .files import AttachmentRecord
 from .tags import name_key
 
@@ -85,9 +85,12 @@ class _Crm:
         self.marks = Counter()                  # (bucket, tag or None) -> summed shards
         self.deal_marks = Counter()             # (project, contact bucket, owner or None) -> summed shards
         self.counter_items = []                 # every shard of every kind
-        self.documents = {}                     # contact id -> the grams it is indexed under
-        self.postings = defaultdict(set)        # gram -> contact ids
-        self.gram_counts = Counter()            # gram -> count
+        self.documents = {}                     # contact id -> {gram: the block it is placed in}
+        self.blocks = {}                        # (gram, block) -> contact ids
+        self.postings = defaultdict(set)        # gram -> contact ids, over its blocks
+        self.gram_counts = {}                   # gram -> its GramCount
+        self.legacy_postings = []               # postings of the earlier layout
+        self.unfinished = set()                 # contacts whose document records a change under way
         self.tags = set()                       # tag record sort keys
         self.notes, self.tickets, self.pointers = [], [], {}
         self.kindless = []                      # items no code can read (written without their kind)
@@ -114,11 +117,17 @@ class _Crm:
             self.deal_marks[(int(item.pk.split("#", 1)[1]), item.bucket, owner)] += int(item.count or 0)
             self.counter_items.append(item)
         elif isinstance(item, SearchDocument):
-            self.documents[int(item.pk.split("#", 1)[1])] = set(item.grams or [])
+            self.documents[int(item.pk.split("#", 1)[1])] = dict(item.placed or {})
+            if item.pending:
+                self.unfinished.add(int(item.pk.split("#", 1)[1]))
+        elif isinstance(item, GramBlock):
+            gram, ids = item.pk.split("#", 1)[1], {int(i) for i in item.ids or ()}
+            self.blocks[(gram, int(item.sk.split("#", 1)[1]))] = ids
+            self.postings[gram] |= ids
         elif isinstance(item, GramPosting):
-            self.postings[item.pk.split("#", 1)[1]].add(int(item.contact_id))
+            self.legacy_postings.append(item)
         elif isinstance(item, GramCount):
-            self.gram_counts[item.pk.split("#", 1)[1]] += int(item.count or 0)
+            self.gram_counts[item.pk.split("#", 1)[1]] = item
         elif isinstance(item, TagRecord):
             self.tags.add(item.sk)
         elif isinstance(item, NoteRecord):
@@ -170,24 +179,39 @@ def _check_contacts(crm: _Crm, problems: list) -> None:
 
 
 def _check_search_index(crm: _Crm, problems: list, drift: list) -> None:
-    """Each contact indexed under exactly its 3-grams (the consumer may lag on AWS: a moment
-    after writes stop, nothing is out of place) and the postings agreeing. Counts only guide a
-    search to its rarest 3-gram, and a retried consumer batch may add a change twice: they
-    drift, they are not wrong answers."""
+    """Each contact indexed under exactly its 3-grams, in the blocks its document names (the
+    consumer may lag on AWS: a moment after writes stop, nothing is out of place), and the
+    blocks holding no one else. Counts only guide a search to its rarest 3-gram, and a retried
+    consumer batch may add a change twice: they drift, they are not wrong answers."""
     expected = {int(c.id): search.grams_of(c) for c in crm.contacts.values()}
     for contact_id in sorted(set(expected) | set(crm.documents)):
-        if crm.documents.get(contact_id) != expected.get(contact_id):
+        placed = crm.documents.get(contact_id)
+        if (None if placed is None else set(placed)) != expected.get(contact_id):
             problems.append(f"search index of contact {contact_id} disagrees with it")
+        elif contact_id in crm.unfinished:
+            problems.append(f"search index of contact {contact_id} is being changed")
     wanted = defaultdict(set)
-    for contact_id, grams in crm.documents.items():
-        for gram in grams:
+    for contact_id, placed in crm.documents.items():
+        for gram, block in placed.items():
             wanted[gram].add(contact_id)
-    for gram in sorted(set(wanted) | set(crm.postings) | {g for g, n in crm.gram_counts.items() if n}):
+            if contact_id not in crm.blocks.get((gram, int(block)), ()):
+                problems.append(f"search block {block} of {gram!r} lacks contact {contact_id}")
+    for gram in sorted(set(wanted) | set(crm.postings)):
         if crm.postings.get(gram, set()) != wanted.get(gram, set()):
             problems.append(f"search postings of {gram!r} disagree with the indexed contacts")
-        elif crm.gram_counts[gram] != len(crm.postings.get(gram, ())):
-            drift.append(f"search count of {gram!r}: counted {crm.gram_counts[gram]}, "
-                         f"holds {len(crm.postings.get(gram, ()))}")
+    held = Counter((gram, contact_id) for (gram, _), ids in crm.blocks.items() for contact_id in ids)
+    for (gram, contact_id), times in sorted(held.items()):
+        if times > 1:
+            problems.append(f"contact {contact_id} is in {times} search blocks of {gram!r}")
+    if crm.legacy_postings:
+        problems.append(f"{len(crm.legacy_postings)} search postings of an earlier layout: run rebuild-indexes")
+    for gram, counted in sorted(crm.gram_counts.items()):
+        held = len(crm.postings.get(gram, ()))
+        if int(counted.count or 0) != held:
+            drift.append(f"search count of {gram!r}: counted {int(counted.count or 0)}, holds {held}")
+    for gram in sorted(set(crm.postings) - set(crm.gram_counts)):
+        if crm.postings[gram]:
+            problems.append(f"search 3-gram {gram!r} has postings but no count")
 
 
 def _check_deals(crm: _Crm, problems: list) -> None:
@@ -328,8 +352,7 @@ def rebuild_indexes() -> dict:
                 batch.save(ticket)
                 changed["ticket summaries"] += 1
     changed["counters"] = _set_counters(crm)
-    indexed, counts = rebuild_search_index()
-    changed["contacts indexed for search"], changed["search counts"] = indexed, counts
+    changed.update(rebuild_search_index())
     return dict(changed)
 
 
@@ -381,19 +404,43 @@ def _set_counters(crm: _Crm) -> int:
     return len(members) + len(marks) + len(deal_marks)
 
 
-def rebuild_search_index() -> tuple:
-    """Index every contact as it is now and set every 3-gram count to its postings (the admin
-    command line, after a restore or to take back count drift). Reads the whole table twice.
-    Returns (contacts indexed, counts set)."""
+def rebuild_search_index() -> dict:
+    """Lay the search index out again from the contacts as they are, each 3-gram's ids packed
+    into its first blocks (taking back the holes removed postings left), and put what differs:
+    blocks, documents and counts; the earlier layout's postings are deleted. Reads the whole
+    table; run it with writes stopped. Returns what it wrote, by kind."""
     crm = _Crm(_every_item())
-    ids = sorted({int(c.id) for c in crm.contacts.values()} | set(crm.documents))
-    for contact_id in ids:
-        search.index_contact(contact_id, rewrite=True)
-    crm = _Crm(_every_item())
-    fixed = 0
-    for gram in sorted(set(crm.postings) | set(crm.gram_counts)):
-        held = len(crm.postings.get(gram, ()))
-        if crm.gram_counts[gram] != held:
-            search.set_count(gram, held)
-            fixed += 1
-    return len(ids), fixed
+    postings = defaultdict(set)
+    for contact in crm.contacts.values():
+        for gram in search.grams_of(contact):
+            postings[gram].add(int(contact.id))
+    blocks, placements = search.packed(postings)
+    written = Counter()
+    with CrmItem.batch_write() as batch:
+        for (gram, block), ids in blocks.items():
+            if crm.blocks.get((gram, block)) != ids:
+                batch.save(search.block_item(gram, block, ids))
+                written["search blocks"] += 1
+        for gram, block in crm.blocks.keys() - blocks.keys():
+            batch.delete(GramBlock(*GramBlock.key(gram, block)))
+            written["search blocks"] += 1
+        for item in crm.legacy_postings:
+            batch.delete(item)
+            written["search postings of the earlier layout"] += 1
+        for contact in crm.contacts.values():
+            placed = placements.get(int(contact.id), {})
+            if crm.documents.get(int(contact.id)) != placed or int(contact.id) in crm.unfinished:
+                batch.save(SearchDocument(*SearchDocument.key(contact.id), placed=placed))
+                written["contacts indexed for search"] += 1
+        for contact_id in set(crm.documents) - {int(c.id) for c in crm.contacts.values()}:
+            batch.delete(SearchDocument(*SearchDocument.key(contact_id)))
+            written["contacts indexed for search"] += 1
+        for gram, ids in postings.items():
+            stored = crm.gram_counts.get(gram)
+            if stored is None or (int(stored.count or 0), int(stored.slots or 0)) != (len(ids), len(ids)):
+                batch.save(search.count_item(gram, len(ids), len(ids)))
+                written["search counts"] += 1
+        for gram in set(crm.gram_counts) - set(postings):
+            batch.delete(crm.gram_counts[gram])
+            written["search counts"] += 1
+    return dict(written)

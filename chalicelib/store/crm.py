@@ -12,7 +12,7 @@ for the page being returned.
 import hashlib
 
 from pynamodb.attributes import (BooleanAttribute, DiscriminatorAttribute, JSONAttribute,
-                                 ListAttribute, NumberAttribute, UnicodeAttribute)
+                                 ListAttribute, NumberAttribute, NumberSetAttribute, UnicodeAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -153,32 +153,51 @@ class BucketCounter(CrmItem, discriminator="bucket_counter"):
 
 
 class SearchDocument(CrmItem, discriminator="search_doc"):
-    """The n-grams a contact is indexed under (pk "search#<id>", sk "search"), so the index
-    consumer knows what to take back when the contact changes or goes."""
-    grams = ListAttribute(of=UnicodeAttribute, default=list)
+    """Where a contact is indexed (pk "search#<id>", sk "search"): the block of each of its
+    n-grams that holds its id, so the index consumer knows what to take back when it changes,
+    and while it changes, what it is adding and taking back, so that a retry finishes that."""
+    placed = JSONAttribute(default=dict)        # n-gram -> block number
+    pending = JSONAttribute(null=True)          # {"adding": [n-gram], "removing": {n-gram: block}}
 
     @staticmethod
     def key(contact_id: int):
         return f"search#{int(contact_id)}", "search"
 
 
-class GramPosting(CrmItem, discriminator="posting"):
-    """One contact whose searchable text holds an n-gram (pk "gram#<gram>", sk its padded id)."""
-    contact_id = NumberAttribute()
+class GramBlock(CrmItem, discriminator="gram_block"):
+    """Up to BLOCK ids of contacts whose searchable text holds an n-gram (pk "gram#<gram>",
+    sk "b#<block>"): each contact that gains the n-gram takes the next slot of its count, and
+    slot // BLOCK is its block, so a block fills before the next opens and a search reads an
+    n-gram's postings in about count / BLOCK items. Ids are a number set: added and taken back
+    with UpdateItem ADD / DELETE, which do the same when done twice."""
+    BLOCK = 128         # ids of up to 10 digits keep a full block under one 1 KB write unit
+    ids = NumberSetAttribute(null=True)         # DynamoDB removes a set whose last id goes
 
     @staticmethod
-    def key(gram: str, contact_id: int):
-        return f"gram#{gram}", f"{int(contact_id):012d}"
+    def key(gram: str, block: int):
+        return f"gram#{gram}", f"b#{int(block):06d}"
+
+
+class GramPosting(CrmItem, discriminator="posting"):
+    """A posting of the earlier index layout, one item per contact and n-gram: read only by
+    check-consistency (which reports them) and rebuild-indexes (which deletes them)."""
+    contact_id = NumberAttribute()
 
 
 class GramCount(CrmItem, discriminator="gram_count"):
-    """How many postings an n-gram has (pk "gram#<gram>", sk "#count", before every posting):
-    what a search reads to start from the rarest n-gram of a word."""
+    """How many contacts an n-gram's blocks hold, and how many slots were ever taken (pk
+    "gram#<gram>", sk "#count", before every block): a search starts from the rarest n-gram
+    of its words and reads blocks 0 .. slots // BLOCK of the n-grams it intersects."""
     count = NumberAttribute(default=0)
+    slots = NumberAttribute(default=0)
 
     @staticmethod
     def key(gram: str):
         return f"gram#{gram}", "#count"
+
+    @property
+    def blocks(self) -> int:
+        return -(-int(self.slots or 0) // GramBlock.BLOCK)
 
 
 class TagRecord(CrmItem, discriminator="tag"):

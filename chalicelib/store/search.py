@@ -1,16 +1,22 @@
-"""The search index: for every contact, a posting under each 3-gram of its searchable text
-(names, company, job title, emails, phones, case-folded, each whitespace-free run apart), a
-count per 3-gram, and the contact's list of 3-grams.
+"""The search index: for every 3-gram of the contacts' searchable text (names, company, job
+title, emails, phones, case-folded, each whitespace-free run apart), the ids of the contacts
+holding it, packed GramBlock.BLOCK to an item, with a count; and for every contact, the block
+of each of its 3-grams (its SearchDocument).
 
 It is kept off the request path by the consumer of the crm table's stream (chalicelib/
 consumers), which calls `index_contact` for every contact that changed: the contact as it is
-now against the 3-grams it was indexed under, so replays and reordering do no harm. A search
-search reads the postings of the rarest 3-gram of its words, and of the next rarest while
-they are fewer than the candidates they may rule out: every contact whose text holds the words
-is among the ids in all of them, and the caller checks each exactly.
+now against where it was indexed, so replays and reordering do no harm (a replay after a
+failure between the block and the document at worst leaves an extra id, which a search checks
+and drops). A search reads the counts of its words' 3-grams, then the blocks of the rarest and
+of as many of the next rarest as cost fewer items than the candidates they may rule out: every
+contact whose text holds the words is among the ids in all of them, and the caller checks each
+exactly.
 """
+from collections import defaultdict
+from typing import NamedTuple
+
 from .contacts import fold, search_fields
-from .crm import ContactRecord, GramCount, GramPosting, SearchDocument
+from .crm import ContactRecord, GramBlock, GramCount, SearchDocument
 from .operations import fetch
 
 GRAM = 3
@@ -36,69 +42,127 @@ def word_grams(word: str) -> set:
     return {gram for gram in grams if not any(ch.isspace() for ch in gram)}
 
 
-def _changes(contact_id: int, old: set, new: set, rewrite: bool = False) -> None:
-    added, gone = new - old, old - new
-    with GramPosting.batch_write() as batch:
-        for gram in (new if rewrite else added):
-            batch.save(GramPosting(*GramPosting.key(gram, contact_id), contact_id=int(contact_id)))
-        for gram in gone:
-            batch.delete(GramPosting(*GramPosting.key(gram, contact_id)))
-    if rewrite:
-        return      # a rebuild counts the postings afterwards
-    for gram, delta in [(g, 1) for g in added] + [(g, -1) for g in gone]:
-        GramCount(*GramCount.key(gram)).update(actions=[GramCount.count.add(delta), GramCount.kind.set(GramCount)])
+# ---------------------------------------------------------------- the consumer's writes
+
+def _take_slot(gram: str) -> int:
+    counted = GramCount(*GramCount.key(gram))
+    counted.update(actions=[GramCount.count.add(1), GramCount.slots.add(1), GramCount.kind.set(GramCount)])
+    return int(counted.slots) - 1
 
 
-def index_contact(contact_id: int, rewrite: bool = False) -> None:
-    """Bring the contact's postings to what it holds now (none when it is gone). `rewrite`
-    writes every posting again, whatever its list of 3-grams says (a rebuild; counts untouched)."""
+def _add(gram: str, block: int, ids) -> None:
+    GramBlock(*GramBlock.key(gram, block)).update(
+        actions=[GramBlock.ids.add({int(i) for i in ids}), GramBlock.kind.set(GramBlock)])
+
+
+def _take_back(gram: str, block: int, contact_id: int) -> None:
+    GramBlock(*GramBlock.key(gram, block)).update(actions=[GramBlock.ids.delete({int(contact_id)})])
+    GramCount(*GramCount.key(gram)).update(actions=[GramCount.count.add(-1), GramCount.kind.set(GramCount)])
+
+
+def index_contact(contact_id: int) -> None:
+    """Bring the contact's postings to what it holds now (none when it is gone). Each 3-gram
+    it gained takes a slot, each it lost is to be taken out of the block its document names;
+    the document records that intent before any block changes and drops it once all are done,
+    so a retry after a failure anywhere finishes the same change: ids are never missing, and
+    never in two blocks of one 3-gram (a failure between taking a slot and recording it leaves
+    a hole, and counts may drift by one; neither changes an answer)."""
     contact = fetch(ContactRecord, contact_id)
     document = fetch(SearchDocument, contact_id)
-    old = set(document.grams) if document is not None else set()
-    new = grams_of(contact) if contact is not None else set()
-    if not rewrite and old == new and (document is not None) == (contact is not None):
+    placed = dict(document.placed or {}) if document is not None else {}
+    pending = (document.pending if document is not None else None) or {}
+    adding, removing = set(pending.get("adding", ())), dict(pending.get("removing", {}))
+    wanted = grams_of(contact) if contact is not None else set()
+    fresh, gone = wanted - set(placed), set(placed) - wanted
+    if fresh or gone:
+        for gram in sorted(fresh):
+            placed[gram] = _take_slot(gram) // GramBlock.BLOCK
+        removing.update({gram: placed.pop(gram) for gram in gone})
+        adding = (adding | fresh) - gone
+        SearchDocument(*SearchDocument.key(contact_id), placed=placed,
+                       pending={"adding": sorted(adding), "removing": removing}).save()
+    elif not pending and (document is not None) == (contact is not None):
         return
-    _changes(contact_id, old, new, rewrite)
+    for gram in sorted(adding):
+        _add(gram, placed[gram], [contact_id])
+    for gram, block in sorted(removing.items()):
+        _take_back(gram, block, contact_id)
     if contact is None:
-        if document is not None:
-            document.delete()
+        SearchDocument(*SearchDocument.key(contact_id)).delete()
     else:
-        SearchDocument(*SearchDocument.key(contact_id), grams=sorted(new)).save()
+        SearchDocument(*SearchDocument.key(contact_id), placed=placed).save()
+
+
+# ---------------------------------------------------------------- a search's reads
+
+class GramStats(NamedTuple):
+    gram: str
+    count: int      # contacts holding it
+    blocks: int     # items its postings take
 
 
 def gram_counts(words) -> list:
-    """(gram, postings count) of every 3-gram of the folded search words, rarest first (one
+    """The GramStats of every 3-gram of the folded search words, rarest first (one
     BatchGetItem over their counts)."""
     grams = sorted(set().union(*(word_grams(word) for word in words))) if words else []
-    counts = {gram: 0 for gram in grams}
-    for found in GramCount.batch_get([GramCount.key(g) for g in grams]) if grams else ():
-        counts[found.pk.split("#", 1)[1]] = int(found.count)
-    return sorted(counts.items(), key=lambda pair: (pair[1], pair[0]))
+    found = {gram: GramStats(gram, 0, 0) for gram in grams}
+    for counted in GramCount.batch_get([GramCount.key(g) for g in grams]) if grams else ():
+        gram = counted.pk.split("#", 1)[1]
+        found[gram] = GramStats(gram, int(counted.count or 0), counted.blocks)
+    return sorted(found.values(), key=lambda stats: (stats.count, stats.blocks, stats.gram))
 
 
-def postings(gram: str) -> list:
-    """The ids of every contact indexed under the gram, in id order."""
-    return [int(p.contact_id) for p in GramPosting.query(f"gram#{gram}", GramPosting.sk >= "0")]
+def holders(chosen) -> dict:
+    """gram -> the ids of the contacts holding it, for the GramStats chosen: every block of
+    each, in one BatchGetItem (100 keys a call)."""
+    held = {stats.gram: set() for stats in chosen}
+    keys = [GramBlock.key(stats.gram, block) for stats in chosen for block in range(stats.blocks)]
+    for found in GramBlock.batch_get(keys) if keys else ():
+        held[found.pk.split("#", 1)[1]].update(int(i) for i in found.ids or ())
+    return held
+
+
+# ---------------------------------------------------------------- bulk loads and rebuilds
+
+def packed(postings: dict, taken: dict | None = None) -> tuple:
+    """The layout of postings (gram -> contact ids) put in slots after those already `taken`
+    (gram -> slots): (blocks {(gram, block): ids}, placements {contact id: {gram: block}})."""
+    blocks, placements = defaultdict(set), defaultdict(dict)
+    for gram, ids in postings.items():
+        for slot, contact_id in enumerate(sorted(ids), start=(taken or {}).get(gram, 0)):
+            blocks[(gram, slot // GramBlock.BLOCK)].add(int(contact_id))
+            placements[int(contact_id)][gram] = slot // GramBlock.BLOCK
+    return dict(blocks), dict(placements)
+
+
+def block_item(gram: str, block: int, ids) -> GramBlock:
+    return GramBlock(*GramBlock.key(gram, block), ids={int(i) for i in ids} or None)
+
+
+def count_item(gram: str, count: int, slots: int) -> GramCount:
+    return GramCount(*GramCount.key(gram), count=count, slots=slots)
 
 
 def seed(contacts) -> None:
-    """Index many new contacts at once (the store's seeding for benchmarks and cost tests)."""
-    counts = {}
-    with GramPosting.batch_write() as batch:
+    """Index many new contacts at once (the store's seeding for benchmarks and cost tests),
+    after what the index holds: blocks put whole, the block each 3-gram's slots were filling
+    added to, counts put whole (a bulk load runs alone)."""
+    postings = defaultdict(set)
+    for contact in contacts:
+        for gram in grams_of(contact):
+            postings[gram].add(int(contact.id))
+    known = {c.pk.split("#", 1)[1]: c for c in GramCount.batch_get([GramCount.key(g) for g in postings])}
+    taken = {gram: int(c.slots or 0) for gram, c in known.items()}
+    blocks, placements = packed(postings, taken)
+    with GramBlock.batch_write() as batch:
+        for (gram, block), ids in blocks.items():
+            if taken.get(gram, 0) // GramBlock.BLOCK == block and taken.get(gram, 0) % GramBlock.BLOCK:
+                _add(gram, block, ids)      # the block this 3-gram was filling
+            else:
+                batch.save(block_item(gram, block, ids))
         for contact in contacts:
-            grams = grams_of(contact)
-            batch.save(SearchDocument(*SearchDocument.key(contact.id), grams=sorted(grams)))
-            for gram in grams:
-                batch.save(GramPosting(*GramPosting.key(gram, contact.id), contact_id=int(contact.id)))
-                counts[gram] = counts.get(gram, 0) + 1
-    # Counts are put whole (what is there plus the new postings), in batches: a bulk load runs
-    # alone, and one UpdateItem per 3-gram would be most of its time.
-    for found in GramCount.batch_get([GramCount.key(gram) for gram in counts]):
-        counts[found.pk.split("#", 1)[1]] += int(found.count)
-    with GramCount.batch_write() as batch:
-        for gram, total in counts.items():
-            batch.save(GramCount(*GramCount.key(gram), count=total))
-
-
-def set_count(gram: str, count: int) -> None:
-    GramCount(*GramCount.key(gram), count=count).save()
+            batch.save(SearchDocument(*SearchDocument.key(contact.id), placed=placements.get(int(contact.id), {})))
+        for gram, ids in postings.items():
+            before = known.get(gram)
+            batch.save(count_item(gram, int(before.count or 0) + len(ids) if before else len(ids),
+                                  taken.get(gram, 0) + len(ids)))

@@ -129,17 +129,23 @@ def test_an_item_written_without_its_kind_is_found(world):
 
 
 def test_search_index_damage_is_found_and_a_rebuild_repairs_it(world, capsys):
-    from chalicelib.store.crm import GramCount, GramPosting
-    GramPosting.get(*GramPosting.key("lee", world["person"])).delete()
+    from chalicelib.store.crm import GramBlock, GramCount, GramPosting, SearchDocument
+    block = SearchDocument.get(*SearchDocument.key(world["person"])).placed["lee"]
+    GramBlock(*GramBlock.key("lee", block)).update(actions=[GramBlock.ids.delete({world["person"]})])
     GramCount(*GramCount.key("acm")).update(actions=[GramCount.count.add(3)])
+    GramPosting("gram#lee", f"{world['person']:012d}", contact_id=world["person"]).save()
     report = consistency.check()
-    assert report.problems == ["search postings of 'lee' disagree with the indexed contacts"]
-    assert report.drift == ["search count of 'acm': counted 5, holds 2"]
+    assert report.problems == [f"search block {block} of 'lee' lacks contact {world['person']}",
+                               "search postings of 'lee' disagree with the indexed contacts",
+                               "1 search postings of an earlier layout: run rebuild-indexes"]
+    assert report.drift == ["search count of 'acm': counted 5, holds 2", "search count of 'lee': counted 1, holds 0"]
     assert cli(["rebuild-indexes"]) == 0
     out = capsys.readouterr().out
-    assert "contacts indexed for search 2" in out and "search counts 1" in out, out
+    assert "search blocks 1" in out and "search counts 1" in out, out
+    assert "search postings of the earlier layout 1" in out, out
     report = consistency.check()
     assert (report.problems, report.drift) == ([], [])
+    assert GramPosting.count("gram#lee") == 0
 
 
 def test_a_table_of_an_earlier_version_is_brought_up_to_date(world, capsys):
