@@ -286,7 +286,7 @@ def _candidates(caller: Caller, query: ListQuery):
     return list(heapq.merge(*streams, key=lambda e: e.order))
 
 
-# How many blocks of postings a search reads besides its rarest 3-gram's (one BatchGetItem).
+# How many blocks of postings a search reads besides its rarest 3-gram's.
 MOST_EXTRA_BLOCKS = 100
 
 
@@ -294,7 +294,7 @@ def _search_candidates(words: list):
     """The "updated" entries of the contacts holding every 3-gram of the search words that
     was read: the blocks of the rarest one, and of each next rarest while the blocks read
     besides stay fewer than the candidates they may rule out (so intersecting never costs more
-    items than it can save), all in one BatchGetItem. None when no word has a 3-gram (shorter
+    items than it can save), one Query per 3-gram, together. None when no word has a 3-gram (shorter
     words are matched on the streams the list reads anyway). Every contact holding all the
     words is among them; `_matches` checks each exactly."""
     counted = search_index.gram_counts(words)

@@ -15,7 +15,7 @@ exactly.
 from collections import defaultdict
 from typing import NamedTuple
 
-from .contacts import fold, search_fields
+from .contacts import concurrently, fold, search_fields
 from .crm import ContactRecord, GramBlock, GramCount, SearchDocument
 from .operations import fetch
 
@@ -113,12 +113,15 @@ def gram_counts(words) -> list:
 
 
 def holders(chosen) -> dict:
-    """gram -> the ids of the contacts holding it, for the GramStats chosen: every block of
-    each, in one BatchGetItem (100 keys a call)."""
+    """gram -> the ids of the contacts holding it, for the GramStats chosen: the blocks of each
+    with one Query (billed on their summed size, not 4 KB a block as a BatchGetItem would),
+    the Queries together."""
     held = {stats.gram: set() for stats in chosen}
-    keys = [GramBlock.key(stats.gram, block) for stats in chosen for block in range(stats.blocks)]
-    for found in GramBlock.batch_get(keys) if keys else ():
-        held[found.pk.split("#", 1)[1]].update(int(i) for i in found.ids or ())
+
+    def read(gram):
+        for found in GramBlock.query(f"gram#{gram}", GramBlock.sk.startswith("b#")):
+            held[gram].update(int(i) for i in found.ids or ())
+    concurrently([lambda g=stats.gram: read(g) for stats in chosen if stats.blocks])
     return held
 
 
