@@ -4,7 +4,7 @@ transactions doubled, index writes included).
 
     .venv/bin/python bench/list_cost.py [SIZE ...]
 
-Each size is seeded on moto (4 projects, 10 tags, 5 assignees, 5 % private contacts, one deal
+Each size is seeded on moto (4 projects, 10 tags, 5 assignees, 5 % private contacts, a deal and a ticket
 per ten contacts) and each row is printed as soon as it is measured: the list's total_count,
 items read, read units,
 write units, own CPU (the request's CPU outside moto, one thread), and how many times the
@@ -87,6 +87,8 @@ def requests_for(sample):
         ("member contacts_tags", "GET", "/contacts_tags.json", member),
         ("admin deals p1", "GET", "/deals.json", admin),
         ("member deals p1", "GET", "/deals.json", member),
+        ("admin tickets p1", "GET", "/tickets.json", admin),
+        ("member tickets p1", "GET", "/tickets.json", member),
         ("create (1 project, 2 tags, assignee)", "POST", "/contacts.json", admin),
         ("update one field", "PUT", "/contacts/{created}.json", admin),
         ("delete", "DELETE", "/contacts/{created}.json", admin),
@@ -121,8 +123,9 @@ def measure(size: int, clock: MotoClock, index: IndexMeter):
         create_tables()
         ensure_defaults()
         started = time.perf_counter()
-        sample = samples.build(size, deals=size // 10)
-        print(f"# seeded {size} contacts and {size // 10} deals in {time.perf_counter() - started:.0f} s",
+        sample = samples.build(size, deals=size // 10, tickets=size // 10)
+        print(f"# seeded {size} contacts, {size // 10} deals and {size // 10} tickets in "
+              f"{time.perf_counter() - started:.0f} s",
               file=sys.stderr, flush=True)
         scan = table_read_units()
         client = Client(app).http

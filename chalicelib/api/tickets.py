@@ -37,11 +37,10 @@ def ticket_view(ticket, page) -> Obj:
 @documented(Operation("List tickets", "Tickets", response="TicketList", listing=True, query=TICKET_FILTERS))
 @routes.get("/tickets")
 def list_tickets(req):
-    tickets = rules.listed(req.caller, req.query)
     page = req.page()
-    shown = rules.page_of(req.caller, page.slice(tickets))
+    total, shown = rules.listed(req.caller, req.query, page)
     names = TicketPage(req.caller, shown)
-    return ok(Document("tickets", Array("ticket", [ticket_view(t, names) for t in shown]), page.meta(len(tickets))))
+    return ok(Document("tickets", Array("ticket", [ticket_view(t, names) for t in shown]), page.meta(total)))
 
 
 @documented(Operation("Show a ticket", "Tickets", response="Ticket"))

@@ -9,7 +9,8 @@ from chalicelib.services.policy import Caller
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import tags as tag_store
 from chalicelib.store import deals as deal_store
-from chalicelib.store.crm import ContactRecord, DealRecord
+from chalicelib.store import attached
+from chalicelib.store.crm import ContactRecord, DealRecord, TicketRecord, newest_first
 from chalicelib.store.operations import now, reserve_ids
 
 FIRST = ["Anna", "Boris", "Chen", "Dmitri", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jon",
@@ -34,8 +35,10 @@ class Sample:
     records: list = field(default_factory=list)     # the contacts as stored
 
 
-def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int = 7, deals: int = 0) -> Sample:
-    """The sample CRM; `deals` deals besides (each on a random contact, in that contact's first project)."""
+def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int = 7, deals: int = 0,
+          tickets: int = 0) -> Sample:
+    """The sample CRM; `deals` deals and `tickets` tickets besides (each on a random contact, in
+    that contact's first project)."""
     rng = random.Random(seed)
     admin, admin_key = users.create_account({"login": "bench-admin", "firstname": "Bench", "lastname": "Admin",
                                              "mail": "bench-admin@example.com", "password": "bench-password"},
@@ -87,6 +90,15 @@ def build(contacts: int, project_count: int = 4, assignees: int = 5, seed: int =
                                     project_id=int(c.project_ids[0]), contact_id=int(c.id), status_id=1,
                                     price="100.0", created_on=stamp, updated_on=stamp)
                          for deal_id, c in zip(reserve_ids("deal", deals), chosen, strict=True)], by_id)
+    if tickets:
+        attached.seed_tickets([
+            TicketRecord(c.pk, TicketRecord.sort_key(ticket_id), id=ticket_id,
+                         stream=TicketRecord.project_stream(c.project_ids[0]), order=newest_first(ticket_id),
+                         subject=f"Ticket {ticket_id}", status_id=1 + ticket_id % 3, contact_id=int(c.id),
+                         project_id=int(c.project_ids[0]), author_id=int(admin.id), created_on=stamp,
+                         updated_on=stamp, contact_summary=contact_store.visibility_summary(c))
+            for ticket_id, c in zip(reserve_ids("ticket", tickets), [rng.choice(records) for _ in range(tickets)],
+                                    strict=True)])
     sample = Sample(admin_key, member_key, project_ids, member_projects, assignee_ids, tags, contacts,
                     records=records)
     for record in records:

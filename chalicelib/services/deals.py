@@ -5,7 +5,6 @@ its contact's visibility summary), so a list reads no contacts but those of its 
 unfiltered one takes its total from the deal counters and reads about its page."""
 import re
 from decimal import Decimal, InvalidOperation
-from types import SimpleNamespace
 
 from chalicelib.store import attached
 from chalicelib.store import contacts as contact_store
@@ -20,6 +19,7 @@ from . import deal_statuses
 from . import projects as project_rules
 from . import validation as v
 from . import contacts as contact_rules
+from . import counted_lists
 from . import policy
 from .contacts import custom_values_sent
 from .errors import Invalid, NotFound
@@ -101,25 +101,8 @@ def _unfiltered(caller: Caller, scope: set, wanted: int) -> tuple:
     """(total, first `wanted` entries) of every deal of the scope the caller sees: its total
     summed from the counters of the contact buckets it sees (whole, or as its own private
     contacts), the page merged from the projects' streams keeping what it sees."""
-    if policy.sees_every_contact(caller):
-        return store.newest_page(scope, wanted)
-    counts = store.project_counts(scope)
-    seen = sum(n for c in counts.values() for (bucket, owner), n in c.items() if _counted_for(caller, bucket, owner))
-    return store.newest_page(scope, wanted, counts, seen=seen,
-                             keep=lambda e: policy.sees_deal(caller, e, contact_store.summary_view(e)))
-
-
-def _counted_for(caller: Caller, bucket: str, owner) -> bool:
-    """Whether a deal counter counts deals the caller sees (their project's view_deals aside):
-    without a contact, with one in a bucket it sees whole, or, for a private bucket it does not,
-    the counter of deals whose contact it sees as its own."""
-    if bucket == store.NO_CONTACT:
-        return owner is None
-    visibility, projects = contact_store.bucket_parts(bucket)
-    if policy.sees_bucket(caller, visibility, projects):
-        return owner is None
-    return owner is not None and owner == caller.id and policy.sees_as_own(
-        caller, SimpleNamespace(visibility=visibility, project_ids=projects, author_id=owner, assigned_to_id=None))
+    return counted_lists.newest(caller, scope, wanted, store.newest_page, store.project_counts,
+                                lambda e: policy.sees_deal(caller, e, contact_store.summary_view(e)))
 
 
 def _scope(caller: Caller, params: dict, path_project=None) -> tuple:

@@ -1,11 +1,12 @@
 """Support tickets of contacts (SPEC section 6): visible when their contact is; opening,
 changing and deleting one needs edit_contacts on the contact."""
 from chalicelib.store import contacts as contact_store
-from chalicelib.store.attached import OwnerGone, tickets as store, tickets_of_projects
-from chalicelib.store.crm import TicketRecord
+from chalicelib.store.attached import OwnerGone, newest_tickets, ticket_counts, tickets as store, tickets_of_projects
+from chalicelib.store.crm import TicketRecord, newest_first
 from chalicelib.store.operations import next_id, now
 
 from . import contacts as contact_rules
+from . import counted_lists
 from . import projects as project_rules
 from . import validation as v
 from .errors import Invalid, NotFound
@@ -30,23 +31,34 @@ def of_contact(contact) -> list:
     return sorted(store.under(contact.pk), key=lambda t: int(t.id))
 
 
-def listed(caller: Caller, params: dict) -> list:
-    """Tickets of the contacts the caller sees, newest first; contact_id and status_id filter."""
-    tickets = tickets_of_projects(policy.ticket_projects(caller))
+def listed(caller: Caller, params: dict, page) -> tuple:
+    """(total_count, the page's tickets) of the tickets of the contacts the caller sees, newest
+    first; contact_id and status_id filter. Unfiltered, the total comes from the ticket
+    counters and the page from a lazy merge of the projects' streams; a contact's tickets are
+    read under that contact; a status alone reads the projects' streams."""
     messages = v.Messages()
     contact_id = v.integer(params.get("contact_id"), "Parameter contact_id", messages)
     status_id = v.integer(params.get("status_id"), "Parameter status_id", messages)
     messages.raise_any()
+    scope = policy.ticket_projects(caller)
+    if contact_id is None and status_id is None:
+        total, tickets = counted_lists.newest(caller, scope, page.offset + page.limit, newest_tickets, ticket_counts,
+                                              lambda t: policy.sees_contact(caller, _summary(t)))
+        return total, page_of(caller, tickets[page.offset:])
     if contact_id is not None:
-        tickets = [t for t in tickets if int(t.contact_id) == contact_id]
-    if status_id is not None:
-        tickets = [t for t in tickets if int(t.status_id) == status_id]
-    # Decided on the summary each ticket carries; a ticket written before tickets carried one
-    # is decided on its contact as stored.
-    unsummarized = contact_store.entries_by_id({int(t.contact_id) for t in tickets if not t.contact_summary})
-    return [t for t in tickets
-            if policy.sees_contact(caller, contact_store.summary_view(t) or unsummarized.get(int(t.contact_id))
-                                   or _GONE)]
+        contact = contact_store.get(contact_id)
+        tickets = sorted(store.under(contact.pk), key=lambda t: -int(t.id)) if contact is not None else []
+    else:
+        tickets = tickets_of_projects(scope)
+    tickets = [t for t in tickets if (status_id is None or int(t.status_id) == status_id)
+               and policy.sees_contact(caller, _summary(t))]
+    return len(tickets), page_of(caller, tickets[page.offset:page.offset + page.limit])
+
+
+def _summary(ticket):
+    """What a ticket's visibility is decided on: the summary of its contact it carries (every
+    ticket carries one since rebuild-indexes; one without is shown to nobody until then)."""
+    return contact_store.summary_view(ticket) or _GONE
 
 
 class _Gone:
@@ -108,7 +120,7 @@ def create(caller: Caller, data: dict) -> tuple:
     ticket_id = next_id("ticket")
     stamp = now()
     ticket = TicketRecord(contact.pk, TicketRecord.sort_key(ticket_id), id=ticket_id,
-                          stream=TicketRecord.project_stream(project_id), order=f"{ticket_id:012d}",
+                          stream=TicketRecord.project_stream(project_id), order=newest_first(ticket_id),
                           contact_id=int(contact.id), project_id=project_id, author_id=caller.id,
                           created_on=stamp, updated_on=stamp, contact_summary=contact_store.visibility_summary(contact),
                           **values)
@@ -122,10 +134,14 @@ def create(caller: Caller, data: dict) -> tuple:
 def update(caller: Caller, ticket_id, data: dict) -> None:
     ticket, contact = find(caller, ticket_id)
     policy.require_ticket_write(caller, contact)
-    for key, value in _attributes(data, creating=False).items():
+    values = _attributes(data, creating=False)
+    for key, value in values.items():
         setattr(ticket, key, value)
     ticket.updated_on = now()
-    store.save(ticket)
+    try:
+        store.change(ticket, [*values, "updated_on"])
+    except OwnerGone:
+        raise NotFound() from None
 
 
 def delete(caller: Caller, ticket_id) -> None:

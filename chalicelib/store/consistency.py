@@ -19,10 +19,11 @@ from chalicelib import config
 
 from . import contacts as contact_store
 from . import deals as deal_store
+from . import project_counters
 from . import files, ratelimits, search  # noqa: F401  (every kind the table holds must be known to read it)
 from .crm import (ContactIndexEntry, ContactRecord, CrmItem, DealIndexEntry, DealRecord, NoteRecord,
                   Pointer, StreamCounter, TagRecord, TicketRecord, BucketCounter, SearchDocument, GramPosting,
-                  GramBlock, GramCount, DealCounter)
+                  GramBlock, GramCount, DealCounter, TicketCounter, newest_first)
 from .files import AttachmentRecord
 from .tags import name_key
 
@@ -84,6 +85,7 @@ class _Crm:
         self.counters = Counter()               # stream -> summed shards
         self.marks = Counter()                  # (bucket, tag or None) -> summed shards
         self.deal_marks = Counter()             # (project, contact bucket, owner or None) -> summed shards
+        self.ticket_marks = Counter()           # the same for tickets
         self.counter_items = []                 # every shard of every kind
         self.documents = {}                     # contact id -> {gram: the block it is placed in}
         self.blocks = {}                        # (gram, block) -> contact ids
@@ -111,6 +113,10 @@ class _Crm:
             self.counter_items.append(item)
         elif isinstance(item, BucketCounter):
             self.marks[(item.bucket, item.tag)] += int(item.count or 0)
+            self.counter_items.append(item)
+        elif isinstance(item, TicketCounter):
+            owner = None if item.owner is None else int(item.owner)
+            self.ticket_marks[(int(item.pk.split("#", 1)[1]), item.bucket, owner)] += int(item.count or 0)
             self.counter_items.append(item)
         elif isinstance(item, DealCounter):
             owner = None if item.owner is None else int(item.owner)
@@ -249,6 +255,8 @@ def _check_attached(crm: _Crm, problems: list) -> None:
             if kind == "ticket" and item.pk in crm.contacts and \
                     item.contact_summary != contact_store.visibility_summary(crm.contacts[item.pk]):
                 problems.append(f"{name}: its contact's visibility summary disagrees with the contact")
+            if kind == "ticket" and item.order != newest_first(item.id):
+                problems.append(f"{name}: its place in its project's list is {item.order!r}")
             pointer = crm.pointers.get(pointer_pk)
             if pointer is None:
                 problems.append(f"{name}: its pointer is missing")
@@ -256,6 +264,13 @@ def _check_attached(crm: _Crm, problems: list) -> None:
                 problems.append(f"{name}: its pointer leads to {pointer.home_pk}")
     for pk in crm.pointers.keys() - homes.keys():
         problems.append(f"pointer {pk}: leads to nothing")
+    marks = _ticket_marks(crm)
+    for mark in sorted(set(marks) | set(crm.ticket_marks), key=str):
+        if marks[mark] != crm.ticket_marks[mark]:
+            project, bucket, owner = mark
+            whose = "" if owner is None else f" seen as their own by user {owner}"
+            problems.append(f"tickets of project {project} with a contact in {bucket}{whose}: "
+                            f"counted {crm.ticket_marks[mark]}, hold {marks[mark]}")
 
 
 def _check_attachments(crm: _Crm, stored: dict, now: float, problems: list) -> dict:
@@ -347,10 +362,12 @@ def rebuild_indexes() -> dict:
             changed["deal entries"] += _rewrite(batch, [], crm.deal_entries[pk])
         for ticket in crm.tickets:
             contact = crm.contacts.get(ticket.pk)
-            if contact is not None and ticket.contact_summary != contact_store.visibility_summary(contact):
+            if contact is not None and (ticket.contact_summary != contact_store.visibility_summary(contact)
+                                        or ticket.order != newest_first(ticket.id)):
                 ticket.contact_summary = contact_store.visibility_summary(contact)
+                ticket.order = newest_first(ticket.id)
                 batch.save(ticket)
-                changed["ticket summaries"] += 1
+                changed["tickets"] += 1
     changed["counters"] = _set_counters(crm)
     changed.update(rebuild_search_index())
     return dict(changed)
@@ -379,6 +396,15 @@ def _deal_marks(crm: _Crm) -> Counter:
     return marks
 
 
+def _ticket_marks(crm: _Crm) -> Counter:
+    """What the ticket counters should hold: each ticket counted by its contact as stored."""
+    marks = Counter()
+    for ticket in crm.tickets:
+        contact = crm.contacts.get(ticket.pk)
+        marks.update(project_counters.marks(ticket.project_id, contact_store.visibility_summary(contact)))
+    return marks
+
+
 def _set_counters(crm: _Crm) -> int:
     """Every stream, bucket and deal counter set to what its contacts and deals hold (one
     shard each)."""
@@ -386,14 +412,16 @@ def _set_counters(crm: _Crm) -> int:
     for contact in crm.contacts.values():
         members.update(s for s in contact_store.streams_of(contact) if contact_store.counted(s))
         marks.update(contact_store.bucket_marks(contact))
-    deal_marks = _deal_marks(crm)
-    if members == crm.counters and marks == crm.marks and deal_marks == crm.deal_marks:
+    deal_marks, ticket_marks = _deal_marks(crm), _ticket_marks(crm)
+    if members == crm.counters and marks == crm.marks and deal_marks == crm.deal_marks and \
+            ticket_marks == crm.ticket_marks:
         return 0
     fresh = [StreamCounter(StreamCounter.partition(stream), "0", count=total) for stream, total in members.items()]
     for (bucket, tag), total in marks.items():
         key = BucketCounter.count_key(bucket, 0) if tag is None else BucketCounter.tag_key(bucket, tag, 0)
         fresh.append(BucketCounter(*key, bucket=bucket, tag=tag, count=total))
     fresh += [deal_store.counter_item(mark, total) for mark, total in deal_marks.items()]
+    fresh += [project_counters.counter_item(TicketCounter, mark, total) for mark, total in ticket_marks.items()]
     kept = {(item.pk, item.sk) for item in fresh}
     with CrmItem.batch_write() as batch:       # one request never names an item twice
         for item in crm.counter_items:

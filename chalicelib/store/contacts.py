@@ -22,7 +22,7 @@ from chalicelib import config
 from . import meter
 from .crm import BucketCounter, ContactIndexEntry, ContactRecord, StreamCounter, Tombstone, bounded_key
 from .operations import fetch, fetch_many, now
-from .versions import TRANSACTION_LIMIT, TooManyChanges, condition, run
+from .versions import TRANSACTION_LIMIT, TooManyChanges, apply, condition, run
 
 ALL, UPDATED = "all", "updated"
 CLASSES = {0: "project", 1: "public", 2: "private"}     # visibility → bucket class
@@ -311,8 +311,7 @@ def remove(contact, extra=()) -> None:
                 tx.update(counter_shard(stream), actions=count_by(-1))
         for mark in bucket_marks(contact):
             _bucket_update(tx, mark, -1)
-        for _action, item in extra:
-            tx.delete(item)
+        apply(tx, extra)
 
     run(build, guarded=0)   # the contact is the first delete
 

@@ -35,6 +35,11 @@ def bounded_key(text: str) -> str:
     return raw[:KEY_PART_BYTES - 17].decode("utf-8", "ignore") + "#" + hashlib.sha256(raw).hexdigest()[:16]
 
 
+def newest_first(item_id) -> str:
+    """The order of an item in a stream listed newest first (deals, tickets): ids descending."""
+    return f"{10 ** 12 - int(item_id):012d}"
+
+
 # Items carrying this number (epoch seconds) are deleted by DynamoDB's TTL after that time.
 EXPIRY_ATTRIBUTE = "expires"
 
@@ -306,14 +311,20 @@ class DealCounter(CrmItem, discriminator="deal_counter"):
     count = NumberAttribute(default=0)
 
     SHARDS = 4
+    PREFIX = "deal_counts"
 
-    @staticmethod
-    def partition(project_id) -> str:
-        return f"deal_counts#{int(project_id)}"
+    @classmethod
+    def partition(cls, project_id) -> str:
+        return f"{cls.PREFIX}#{int(project_id)}"
 
     @classmethod
     def key(cls, project_id, bucket: str, owner, shard: int):
         return cls.partition(project_id), f"{bucket}#{'-' if owner is None else int(owner)}#{shard}"
+
+
+class TicketCounter(DealCounter, discriminator="ticket_counter"):
+    """The same count for tickets, by the summary each ticket carries: pk "ticket_counts#<project>"."""
+    PREFIX = "ticket_counts"
 
 
 class DealIndexEntry(CrmItem, discriminator="deal_entry"):

@@ -4,17 +4,14 @@ counters. Each entry carries what its contact's visibility is decided on, kept u
 that changes; the counters count each project's deals by that summary (the bucket of the
 contact, and for a private one the users who see it as their own), so what a caller may see of
 a project's deals is a sum of counters."""
-import random
-
 from . import contacts as contact_store
+from . import project_counters as counters
 from .contacts import SEARCH_SEPARATOR, fold
-from .crm import DealCounter, DealIndexEntry, DealRecord
+from .crm import DealCounter, DealIndexEntry, DealRecord, newest_first
 from .operations import fetch, fetch_many
-from .versions import TRANSACTION_LIMIT, TooManyChanges, VersionConflict, condition, optimistic, run
+from .versions import TRANSACTION_LIMIT, TooManyChanges, VersionConflict, apply, condition, optimistic, run
 
-NO_CONTACT = "none"     # the counters' bucket of deals without a contact (or whose contact is gone)
-
-ORDER_BASE = 10 ** 12
+NO_CONTACT = counters.NO_CONTACT
 
 
 def project_stream(project_id) -> str:
@@ -41,25 +38,11 @@ def entries_of(deal, contact=None) -> list:
     pk = DealRecord.key(deal.id)[0]
     search = SEARCH_SEPARATOR.join(fold(p) for p in (deal.name, deal.background) if p) or None
     summary = contact_store.visibility_summary(contact) if deal.contact_id else None
-    return [DealIndexEntry(pk, f"entry#{stream}", stream=stream, order=f"{ORDER_BASE - int(deal.id):012d}",
+    return [DealIndexEntry(pk, f"entry#{stream}", stream=stream, order=newest_first(deal.id),
                            deal_id=int(deal.id), project_id=int(deal.project_id), contact_id=deal.contact_id,
                            contact_ids=contact_ids(deal), status_id=deal.status_id,
                            assigned_to_id=deal.assigned_to_id, search=search, contact_summary=summary)
             for stream in streams_of(deal)]
-
-
-def marks(project_id, summary) -> set:
-    """What a deal adds to the deal counters, by the contact summary its entries carry:
-    (project, the contact's bucket, None), and for a private contact (project, bucket, user)
-    for its author and its assignee."""
-    if not summary:
-        return {(int(project_id), NO_CONTACT, None)}
-    bucket = contact_store.bucket_stream(summary["visibility"], summary["project_ids"])
-    found = {(int(project_id), bucket, None)}
-    if int(summary["visibility"]) == contact_store.PRIVATE:
-        found |= {(int(project_id), bucket, int(user)) for user in (summary["author_id"], summary["assigned_to_id"])
-                  if user is not None}
-    return found
 
 
 def _stored_project_entry(deal_pk: str):
@@ -73,11 +56,13 @@ def _stored_marks(deal_pk: str) -> set:
     return marks(entry.project_id, entry.contact_summary) if entry is not None else set()
 
 
+def marks(project_id, summary) -> set:
+    return counters.marks(project_id, summary)
+
+
 def _count(tx, mark, delta: int) -> None:
-    project_id, bucket, owner = mark
-    item = DealCounter(*DealCounter.key(project_id, bucket, owner, random.randrange(DealCounter.SHARDS)))
-    actions = [DealCounter.count.add(delta), DealCounter.kind.set(DealCounter), DealCounter.bucket.set(bucket)]
-    tx.update(item, actions=actions + ([DealCounter.owner.set(owner)] if owner is not None else []))
+    item, actions = counters.shard_update(DealCounter, mark, delta)
+    tx.update(item, actions=actions)
 
 
 def follow_contact(contact_id, contact) -> int:
@@ -146,8 +131,7 @@ def remove(deal, extra=()) -> None:
             tx.delete(DealIndexEntry(deal.pk, f"entry#{stream}"))
         for mark in gone:
             _count(tx, mark, -1)
-        for _action, item in extra:
-            tx.delete(item)
+        apply(tx, extra)
 
     run(build, guarded=0)   # the deal is the first delete
 
@@ -193,32 +177,14 @@ def seed(deals, contacts: dict) -> None:
 
 
 def counter_item(mark, total: int) -> DealCounter:
-    """Shard 0 of a mark's counter holding `total` (seeding and rebuilds)."""
-    project_id, bucket, owner = mark
-    return DealCounter(*DealCounter.key(project_id, bucket, owner, 0), bucket=bucket, owner=owner, count=total)
+    return counters.counter_item(DealCounter, mark, total)
 
 
 def project_counts(projects) -> dict:
-    """{project: {(contact bucket, owner or None): deals}} from the projects' deal counters,
-    one Query per project, together."""
-    found = {int(p): {} for p in projects}
-
-    def read(project_id):
-        for shard in DealCounter.query(DealCounter.partition(project_id), consistent_read=True):
-            key = (shard.bucket, None if shard.owner is None else int(shard.owner))
-            found[project_id][key] = found[project_id].get(key, 0) + int(shard.count)
-    contact_store.concurrently([lambda p=p: read(p) for p in found])
-    return {p: {k: n for k, n in counts.items() if n} for p, counts in found.items()}
+    return counters.project_counts(DealCounter, projects)
 
 
 def newest_page(projects, wanted: int, counts=None, keep=None, seen=None) -> tuple:
-    """(total, the first `wanted` entries, newest first) of the deals of these projects: the
-    projects' totals from their counters (`counts`, read when not given), the page a lazy merge
-    of their streams. With `keep`, only the entries it keeps, `seen` of them in all."""
-    counts = project_counts(projects) if counts is None else counts
-    whole = {project_stream(p): sum(n for (_bucket, owner), n in c.items() if owner is None)
-             for p, c in counts.items()}
-    total = sum(whole.values()) if seen is None else seen
-    page = contact_store.merged_page({s: n for s, n in whole.items() if n}, wanted, model=DealIndexEntry,
-                                     keep=keep, share=total / max(1, sum(whole.values())))
-    return total, page
+    """(total, the first `wanted` entries, newest first) of the deals of these projects
+    (project_counters.newest_page)."""
+    return counters.newest_page(DealCounter, DealIndexEntry, project_stream, projects, wanted, counts, keep, seen)

@@ -76,3 +76,15 @@ def optimistic(record, write, reload, attempts: int = ATTEMPTS):
             if record is None:
                 raise
     raise VersionConflict()
+
+
+def apply(tx, pairs) -> None:
+    """Add ("put", item), ("delete", item) and ("update", (item, actions)) pairs to a transaction."""
+    for action, what in pairs:
+        if action == "put":
+            tx.save(what)
+        elif action == "delete":
+            tx.delete(what)
+        else:
+            item, actions = what
+            tx.update(item, actions=actions)

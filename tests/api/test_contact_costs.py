@@ -10,6 +10,7 @@ from tests.conftest import Api, body_json
 
 CONTACTS = 2000
 DEALS = 200
+TICKETS = 300
 CRM = CrmItem.Meta.table_name
 
 
@@ -22,7 +23,7 @@ def aws():
         from chalicelib.store.operations import create_tables
         create_tables()
         ensure_defaults()
-        yield sample.build(CONTACTS, deals=DEALS)
+        yield sample.build(CONTACTS, deals=DEALS, tickets=TICKETS)
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +213,26 @@ def test_deal_lists_read_no_contacts_but_their_pages(api, world, page):
     # never a contact beyond its page's.
     assert entries_read(cost) <= (offset + 25) * len(in_projects) / len(seen) * 1.5 + 10, cost.line()
     assert cost.items("BatchGetItem", CRM) <= 3 * 25
+
+
+@pytest.mark.parametrize("page", [1, 4])
+@pytest.mark.parametrize("who", ["admin", "member"])
+def test_ticket_lists_cost_their_page_and_counters(api, world, page, who):
+    """A ticket list's total comes from the ticket counters of what the caller sees and its
+    page from a lazy merge of the projects' streams: it reads about what it skips and shows
+    (divided by the share of the tickets the caller sees), never every ticket."""
+    from chalicelib.store.attached import tickets_of_projects
+    key = world.admin_key if who == "admin" else world.member_key
+    offset = (page - 1) * 25
+    doc, cost = measured(api, f"/tickets.json?page={page}", key)
+    records = {int(r.id): r for r in world.records}
+    every = tickets_of_projects(world.project_ids)
+    seen = [int(t.id) for t in every if who == "admin" or member_sees(world, records[int(t.contact_id)])]
+    assert len(every) == TICKETS and seen == sorted(seen, reverse=True)
+    assert doc["total_count"] == len(seen)
+    assert [t["id"] for t in doc["tickets"]] == seen[offset:offset + 25]
+    read = cost.items("Query", f"{CRM}/streams")
+    assert read <= (offset + 25) * len(every) / len(seen) * 1.5 + 10, cost.line()
+    # The counters: a few shards per project and contact bucket (and private owner).
+    assert cost.items("Query", CRM) <= 4 * len(world.project_ids) * (buckets_holding(world) + 2), cost.line()
+    assert cost.scans == 0 and cost.items("BatchGetItem", CRM) <= 2 * 25
