@@ -16,7 +16,19 @@ def shared_connection():
     global _shared
     if _shared is None:
         from pynamodb.connection import Connection
-        _shared = Connection(region=config.REGION, host=config.DYNAMODB_ENDPOINT)
+
+        from . import wire
+
+        class ItemsReadAsJson(Connection):
+            """Its client reads item answers with json.loads (store/wire.py)."""
+
+            @property
+            def client(self):
+                client = super().client
+                wire.install(client)
+                return client
+
+        _shared = ItemsReadAsJson(region=config.REGION, host=config.DYNAMODB_ENDPOINT)
     return _shared
 
 
@@ -49,6 +61,11 @@ class TableSettings:
 
 class SharedConnection:
     """Mixed into each table's base model, before pynamodb's Model."""
+
+    @classmethod
+    def from_raw_data(cls, data):
+        from .reading import instantiate
+        return instantiate(cls, data)
 
     @classmethod
     def _get_connection(cls):
