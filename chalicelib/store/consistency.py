@@ -225,13 +225,7 @@ def _check_deals(crm: _Crm, problems: list) -> None:
         contact = crm.contacts.get(ContactRecord.key(deal.contact_id)[0]) if deal.contact_id else None
         _compare_entries(f"deal {int(deal.id)}", deal_store.entries_of(deal, contact), crm.deal_entries.get(pk, {}),
                          problems)
-    marks = _deal_marks(crm)
-    for mark in sorted(set(marks) | set(crm.deal_marks), key=str):
-        if marks[mark] != crm.deal_marks[mark]:
-            project, bucket, owner = mark
-            whose = "" if owner is None else f" seen as their own by user {owner}"
-            problems.append(f"deals of project {project} with a contact in {bucket}{whose}: "
-                            f"counted {crm.deal_marks[mark]}, hold {marks[mark]}")
+    _compare_project_counts("deals", _deal_marks(crm), crm.deal_marks, problems)
     for pk in crm.deal_entries.keys() - crm.deals.keys():
         problems.append(f"index entries of missing {pk.replace('#', ' ')}: {len(crm.deal_entries[pk])}")
 
@@ -264,13 +258,17 @@ def _check_attached(crm: _Crm, problems: list) -> None:
                 problems.append(f"{name}: its pointer leads to {pointer.home_pk}")
     for pk in crm.pointers.keys() - homes.keys():
         problems.append(f"pointer {pk}: leads to nothing")
-    marks = _ticket_marks(crm)
-    for mark in sorted(set(marks) | set(crm.ticket_marks), key=str):
-        if marks[mark] != crm.ticket_marks[mark]:
+    _compare_project_counts("tickets", _ticket_marks(crm), crm.ticket_marks, problems)
+
+
+def _compare_project_counts(kind: str, held: Counter, counted: Counter, problems: list) -> None:
+    """What a kind's project counters count (project_counters.py) against what they should."""
+    for mark in sorted(set(held) | set(counted), key=str):
+        if held[mark] != counted[mark]:
             project, bucket, owner = mark
             whose = "" if owner is None else f" seen as their own by user {owner}"
-            problems.append(f"tickets of project {project} with a contact in {bucket}{whose}: "
-                            f"counted {crm.ticket_marks[mark]}, hold {marks[mark]}")
+            problems.append(f"{kind} of project {project} with a contact in {bucket}{whose}: "
+                            f"counted {counted[mark]}, hold {held[mark]}")
 
 
 def _check_attachments(crm: _Crm, stored: dict, now: float, problems: list) -> dict:
