@@ -10,9 +10,11 @@ Entries never disagree with their contact: a contact and every entry that change
 in one TransactWriteItems conditioned on the contact's version, so a concurrent writer makes
 the transaction fail (VersionConflict) instead of losing an update.
 """
+import contextlib
 import contextvars
 import heapq
 import random
+import threading
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
@@ -406,14 +408,30 @@ def bucket_tag_counts() -> dict:
 PARALLEL_READS = 8
 
 
-def concurrently(calls) -> None:
-    """Run independent reads on a few threads (the client is shared and thread-safe), each in
+_this_thread_only = threading.local()
+
+
+@contextlib.contextmanager
+def on_this_thread():
+    """Calls `concurrently` is given inside run one after the other on the calling thread (the
+    embedded store runs the stream consumers while it holds its call lock, which another
+    thread's calls would wait on forever)."""
+    before = getattr(_this_thread_only, "active", False)
+    _this_thread_only.active = True
+    try:
+        yield
+    finally:
+        _this_thread_only.active = before
+
+
+def concurrently(calls, at_once: int = None) -> None:
+    """Run independent calls on a few threads (the client is shared and thread-safe), each in
     the caller's context so the cost meter sees them."""
-    if len(calls) <= 1:
+    if len(calls) <= 1 or getattr(_this_thread_only, "active", False):
         for call in calls:
             call()
         return
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(calls))) as pool:
+    with ThreadPoolExecutor(max_workers=min(at_once or PARALLEL_READS, len(calls))) as pool:
         for future in [pool.submit(contextvars.copy_context().run, call) for call in calls]:
             future.result()
 

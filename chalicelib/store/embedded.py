@@ -127,9 +127,11 @@ def _drain_streams() -> None:
             if not records:
                 return
             try:
+                from .contacts import on_this_thread
                 for handler in _consumers:
                     # In a context of its own: on AWS another function's calls, not the request's.
-                    contextvars.Context().run(handler, records)
+                    with on_this_thread():
+                        contextvars.Context().run(handler, records)
             except Exception as error:
                 # The write itself is answered as it went; the batch waits for the next one.
                 _pending[:] = records

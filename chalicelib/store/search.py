@@ -20,6 +20,9 @@ from .crm import ContactRecord, GramBlock, GramCount, SearchDocument
 from .operations import fetch
 
 GRAM = 3
+# How many of a contact's 3-gram writes the consumer has under way at once (each a small
+# UpdateItem: one after the other, a new contact's ~40 would take ~40 round trips).
+CONSUMER_WRITES = 8
 
 
 def grams_of_text(text: str) -> set:
@@ -75,18 +78,19 @@ def index_contact(contact_id: int) -> None:
     wanted = grams_of(contact) if contact is not None else set()
     fresh, gone = wanted - set(placed), set(placed) - wanted
     if fresh or gone:
-        for gram in sorted(fresh):
-            placed[gram] = _take_slot(gram) // GramBlock.BLOCK
+        slots = {}
+        concurrently([lambda g=gram: slots.__setitem__(g, _take_slot(g)) for gram in sorted(fresh)], CONSUMER_WRITES)
+        placed.update({gram: slot // GramBlock.BLOCK for gram, slot in slots.items()})
         removing.update({gram: placed.pop(gram) for gram in gone})
         adding = (adding | fresh) - gone
         SearchDocument(*SearchDocument.key(contact_id), placed=placed,
                        pending={"adding": sorted(adding), "removing": removing}).save()
     elif not pending and (document is not None) == (contact is not None):
         return
-    for gram in sorted(adding):
-        _add(gram, placed[gram], [contact_id])
-    for gram, block in sorted(removing.items()):
-        _take_back(gram, block, contact_id)
+    # Each 3-gram's writes are independent of the others': they go out CONSUMER_WRITES at a time.
+    concurrently([lambda g=gram: _add(g, placed[g], [contact_id]) for gram in sorted(adding)] +
+                 [lambda g=gram, b=block: _take_back(g, b, contact_id) for gram, block in sorted(removing.items())],
+                 CONSUMER_WRITES)
     if contact is None:
         SearchDocument(*SearchDocument.key(contact_id)).delete()
     else:
