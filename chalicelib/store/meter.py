@@ -172,7 +172,7 @@ def value_size(value: dict) -> int:
     elements (a map's keys counted like attribute names), sets the sum of their members."""
     (kind, raw), = value.items()
     if kind == "S":
-        return len(raw.encode("utf-8"))
+        return _text_size(raw)
     if kind == "N":
         return number_size(raw)
     if kind == "B":
@@ -182,9 +182,9 @@ def value_size(value: dict) -> int:
     if kind == "L":
         return 3 + sum(1 + value_size(v) for v in raw)
     if kind == "M":
-        return 3 + sum(1 + len(k.encode("utf-8")) + value_size(v) for k, v in raw.items())
+        return 3 + sum(1 + _text_size(k) + value_size(v) for k, v in raw.items())
     if kind == "SS":
-        return sum(len(v.encode("utf-8")) for v in raw)
+        return sum(_text_size(v) for v in raw)
     if kind == "NS":
         return sum(number_size(v) for v in raw)
     if kind == "BS":
@@ -193,15 +193,33 @@ def value_size(value: dict) -> int:
 
 
 def number_size(text: str) -> int:
-    digits = str(text).lstrip("+-").replace(".", "").split("e")[0].split("E")[0].strip("0")
+    text = str(text)
+    if text.isdigit():          # the usual case, an id or a count: its digits but trailing zeros
+        digits = text.strip("0")
+    else:
+        digits = text.lstrip("+-").replace(".", "").split("e")[0].split("E")[0].strip("0")
     return (len(digits) + 1) // 2 + 1
 
 
+def _text_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 def item_size(item) -> int:
-    """An item's size: the UTF-8 bytes of its attribute names plus the sizes of their values."""
+    """An item's size: the UTF-8 bytes of its attribute names plus the sizes of their values
+    (strings and numbers, most of what items hold, sized here without a call per value)."""
     if not item:
         return 0
-    return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
+    total = 0
+    for name, value in item.items():
+        total += _text_size(name)
+        raw = value.get("S")
+        if raw is not None:
+            total += _text_size(raw)
+        else:
+            raw = value.get("N")
+            total += number_size(raw) if raw is not None else value_size(value)
+    return total
 
 
 def read_blocks(size: int) -> int:
