@@ -439,12 +439,12 @@ def concurrently(calls, at_once: int = None) -> None:
 class _Cursor:
     """The entries of one stream in order, fetched in chunks whose size the merge chooses."""
 
-    def __init__(self, stream: str, expected: int, model=ContactIndexEntry):
-        self.stream, self.expected, self.model = stream, max(1, expected), model
+    def __init__(self, stream: str, expected: int, model=ContactIndexEntry, forward: bool = True):
+        self.stream, self.expected, self.model, self.forward = stream, max(1, expected), model, forward
         self.buffer, self.position, self.after, self.done = [], 0, None, False
 
     def fill(self, size: int) -> None:
-        query = self.model.streams.query(self.stream, limit=size, page_size=size,
+        query = self.model.streams.query(self.stream, limit=size, page_size=size, scan_index_forward=self.forward,
                                          last_evaluated_key=self.after)
         self.buffer, self.position = list(query), 0
         self.after = query.last_evaluated_key
@@ -454,15 +454,22 @@ class _Cursor:
         return self.buffer[self.position] if self.position < len(self.buffer) else None
 
 
-def filtered_page(stream: str, wanted: int, keep, share: float) -> list:
-    """The first `wanted` entries of a stream that `keep`, about `share` of them: read in chunks
-    sized to what is still missing divided by that share."""
-    cursor, page = _Cursor(stream, 0), []
-    while len(page) < wanted and not cursor.done:
-        cursor.fill(min(1000, int((wanted - len(page)) / max(share, 0.001)) + 2))
-        page += [entry for entry in cursor.buffer if keep(entry)]
+def filtered_page(stream: str, wanted: int, keep, share: float, forward: bool = True, tied=None) -> list:
+    """The first `wanted` entries of a stream that `keep`, about `share` of them, in the stream's
+    order or (`forward` false) the reverse: read in chunks sized to what is still missing divided
+    by that share. With `tied(last, entry)`, the kept entries tied with the last one follow it."""
+    cursor, page = _Cursor(stream, 0, forward=forward), []
+    if wanted <= 0:
+        return page
+    while not cursor.done:
+        cursor.fill(min(1000, int(max(1, wanted - len(page)) / max(share, 0.001)) + 2))
+        for entry in cursor.buffer:
+            if len(page) >= wanted and (tied is None or not tied(page[wanted - 1], entry)):
+                return page
+            if keep(entry):
+                page.append(entry)
         cursor.position = len(cursor.buffer)
-    return page[:wanted]
+    return page
 
 
 def merged_page(streams: dict, wanted: int, extra=(), model=ContactIndexEntry, keep=None, share=1.0) -> list:

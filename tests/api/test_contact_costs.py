@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.store import meter
 from chalicelib.store.crm import CrmItem
-from tests.conftest import Api, body_json
+from tests.conftest import Api, body_json, written
 
 CONTACTS = 2000
 DEALS = 200
@@ -163,6 +163,30 @@ def test_incremental_sync_reads_only_what_changed(api, world):
     assert stamps == sorted(stamps)
     assert doc["total_count"] == 3
     assert entries_read(cost) == 3 and cost.scans == 0
+
+
+@pytest.mark.parametrize("who", ["admin", "member"])
+def test_the_recently_updated_read_only_their_page(api, world, who):
+    """Sorted by updated_on, newest first, a page reads the "updated" stream from its end: the
+    contacts changed since the seed (and those tied with the page's last), not the table."""
+    import time
+    time.sleep(1.1)   # the seeded contacts carry an earlier second
+    key = world.admin_key if who == "admin" else world.member_key
+    mine = [r for r in world.records if who == "admin" or member_sees(world, r)]
+    chosen = [int(r.id) for r in mine[10:16]]
+    for contact_id in chosen:
+        written(api.put(f"/contacts/{contact_id}.json", {"contact": {"background": f"recent {who}"}},
+                        key=world.admin_key))
+    doc, cost = measured(api, "/contacts.json?sort=updated_on:desc&limit=4", key)
+    stored = {c["id"]: c for c in (body_json(api.get(f"/contacts/{i}.json", key=world.admin_key))["contact"]
+                                   for i in chosen)}
+    shown = [c["id"] for c in doc["contacts"]]
+    assert set(shown) <= set(chosen) and len(shown) == 4
+    stamps = [stored[i]["updated_on"] for i in shown]
+    assert stamps == sorted(stamps, reverse=True)
+    assert doc["total_count"] == len(mine)
+    # The six changed, one entry past them, and a chunk's slack for the member's share.
+    assert entries_read(cost) <= len(chosen) + 1 + 10 and cost.scans == 0, cost.line()
 
 
 def test_contacts_tags_sum_counters_instead_of_reading_contacts(api, world):
