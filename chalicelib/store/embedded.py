@@ -73,6 +73,7 @@ def serialize_calls() -> None:
 # Stream consumers run after each write, as Lambda would run them a moment later on AWS.
 _consumers = []
 _draining = threading.local()
+_consuming = threading.local()       # set while a consumer runs: its writes are journaled as its
 _pending = []        # records a consumer failed on: handed over again with the next ones, as Lambda retries
 
 
@@ -131,7 +132,11 @@ def _drain_streams() -> None:
                 for handler in _consumers:
                     # In a context of its own: on AWS another function's calls, not the request's.
                     with on_this_thread():
-                        contextvars.Context().run(handler, records)
+                        _consuming.active = True
+                        try:
+                            contextvars.Context().run(handler, records)
+                        finally:
+                            _consuming.active = False
             except Exception as error:
                 # The write itself is answered as it went; the batch waits for the next one.
                 _pending[:] = records
@@ -380,6 +385,10 @@ class EmbeddedStore:
             if int(record["seq"]) <= self._sequence:
                 continue             # already in the snapshot
             self._sequence = int(record["seq"])
+            if record.get("consumer"):
+                # A consumer's write: the consumers run again on the replayed write that caused
+                # it, as they ran then (a write whose consumer never finished is indexed too).
+                continue
             if "dynamodb" in record:
                 try:
                     getattr(dynamodb, xform_name(record["dynamodb"]))(**record["params"])
@@ -401,7 +410,10 @@ class EmbeddedStore:
         operation = _target(request)
         if operation is not None:
             if operation in MUTATING:
-                self._append({"dynamodb": operation, "params": json.loads(_body_bytes(request) or b"{}")})
+                entry = {"dynamodb": operation, "params": json.loads(_body_bytes(request) or b"{}")}
+                if getattr(_consuming, "active", False):
+                    entry["consumer"] = True
+                self._append(entry)
             return
         parts = urlsplit(request.url or "")
         if "s3" not in (parts.hostname or "") or parts.query or request.method not in ("PUT", "DELETE"):
