@@ -48,7 +48,7 @@ class Report:
         found = [head] + [f"  {p}" for p in self.problems]
         if self.drift:
             found.append(f"{len(self.drift)} search counts are off (a hint for picking the rarest 3-gram, "
-                         "never a wrong answer; rebuild-search-index sets them right):")
+                         "never a wrong answer; rebuild-indexes sets them right):")
             found += [f"  {d}" for d in self.drift]
         if self.garbage:
             found.append(f"{len(self.garbage)} stored files have no record (garbage):")
