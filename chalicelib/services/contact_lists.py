@@ -379,12 +379,19 @@ def _updated_page(caller: Caller, query: ListQuery, wanted: int, seen: int, whol
     """The first `wanted` entries of a list sorted by updated_on: the "updated" stream read from
     the end the sort starts at, keeping what the caller sees (`seen` of `whole`), and the entries
     updated in the same second as the last one, since the default order breaks those ties."""
-    def keep(entry) -> bool:
-        return policy.sees_contact(caller, entry) and (
-            query.project_ids is None or bool({int(p) for p in entry.project_ids} & query.project_ids))
-    found = store.filtered_page(store.UPDATED, wanted, keep, seen / max(1, whole), forward=not query.sort[0][1],
+    found = store.filtered_page(store.UPDATED, wanted, lambda e: policy.sees_contact(caller, e) and _matches(e, query),
+                                seen / max(1, whole), forward=not query.sort[0][1],
                                 tied=lambda last, entry: entry.updated_on == last.updated_on)
     return _sorted(sorted(found, key=store.entry_name_order), query.sort)[:wanted]
+
+
+def _visible(caller: Caller, query: ListQuery) -> tuple:
+    """(every bucket's count, the buckets the caller sees whole, its own extra entries, how many
+    contacts it sees) within the list's projects."""
+    counts = store.bucket_counts()
+    buckets = visible_buckets(caller, query.project_ids, counts)
+    extra = own_extra(caller, query.project_ids)
+    return counts, buckets, extra, sum(buckets.values()) + len(extra)
 
 
 def run(caller: Caller, query: ListQuery, page) -> tuple:
@@ -393,16 +400,11 @@ def run(caller: Caller, query: ListQuery, page) -> tuple:
     counted = None if _plain(query) or _one_tag(query) or not policy.sees_every_contact(caller) \
         else _admin_count(query)
     if _by_updated_on(query):
-        counts = store.bucket_counts()
-        total = sum(visible_buckets(caller, query.project_ids, counts).values()) + \
-            len(own_extra(caller, query.project_ids))
+        counts, _buckets, _extra, total = _visible(caller, query)
         entries = _updated_page(caller, query, wanted, total, sum(counts.values()))[page.offset:] \
             if page.offset < total else []
     elif _plain(query):
-        counts = store.bucket_counts()
-        buckets = visible_buckets(caller, query.project_ids, counts)
-        extra = own_extra(caller, query.project_ids)
-        total = sum(buckets.values()) + len(extra)
+        counts, buckets, extra, total = _visible(caller, query)
         entries = _plain_page(caller, query, counts, buckets, extra, wanted)[page.offset:] \
             if page.offset < total else []
     elif _one_tag(query):
