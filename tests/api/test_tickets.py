@@ -65,6 +65,8 @@ def test_tickets_of_hidden_contacts_are_hidden(api, crm):
     secret = body_json(open_ticket(api, crm.admin, subject="Unseen", contact_id=hidden))["ticket"]["id"]
     listed = body_json(api.get("/tickets.json", key=crm.key("viewer")))
     assert [t["subject"] for t in listed["tickets"]] == ["Seen"] and listed["total_count"] == 1
+    xml = api.get("/tickets.xml", key=crm.key("viewer")).body.decode()
+    assert 'total_count="1"' in xml and "<subject>Seen</subject>" in xml and "Unseen" not in xml
     assert api.get(f"/tickets/{secret}.json", key=crm.key("viewer")).status_code == 403
     assert open_ticket(api, crm.key("viewer"), subject="x", contact_id=visible).status_code == 403
     assert api.get("/tickets.json").status_code == 401
