@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from chalicelib.store import contacts as store
-from chalicelib.store import search as search_index
 
+from . import contact_search
 from . import projects as project_rules
 from . import validation as v
 from .errors import Invalid
@@ -266,7 +266,7 @@ def _candidates(caller: Caller, query: ListQuery):
     """Every entry the list could return, in default (name) order, each contact once."""
     if query.ids is not None:
         return sorted(store.entries_by_id(query.ids).values(), key=store.entry_name_order)
-    searched = _search_candidates(query.words)
+    searched = contact_search.candidates(query.words)
     if searched is not None:
         return searched
     if query.tags:
@@ -284,32 +284,6 @@ def _candidates(caller: Caller, query: ListQuery):
     streams = [store.read_stream(bucket) for bucket in buckets] + \
         [iter(sorted(own_extra(caller, query.project_ids), key=lambda e: e.order))]
     return list(heapq.merge(*streams, key=lambda e: e.order))
-
-
-# How many blocks of postings a search reads besides its rarest 3-gram's.
-MOST_EXTRA_BLOCKS = 100
-
-
-def _search_candidates(words: list):
-    """The "updated" entries of the contacts holding every 3-gram of the search words that
-    was read: the blocks of the rarest one, and of each next rarest while the blocks read
-    besides stay fewer than the candidates they may rule out (so intersecting never costs more
-    items than it can save), one Query per 3-gram, together. None when no word has a 3-gram (shorter
-    words are matched on the streams the list reads anyway). Every contact holding all the
-    words is among them; `_matches` checks each exactly."""
-    counted = search_index.gram_counts(words)
-    if not counted:
-        return None
-    rarest, chosen, extra = counted[0], [counted[0]], 0
-    for stats in counted[1:]:
-        if extra + stats.blocks >= min(rarest.count, MOST_EXTRA_BLOCKS + 1):
-            break
-        chosen.append(stats)
-        extra += stats.blocks
-    # Blocks, never counts, decide what is read: slots are only ever taken, so a 3-gram
-    # without blocks has no postings, while a count a retried batch made drift does not hide any.
-    ids = set.intersection(*search_index.holders(chosen).values())
-    return sorted(store.entries_by_id(ids).values(), key=store.entry_name_order)
 
 
 def _one_tag(query: ListQuery) -> bool:
@@ -349,11 +323,6 @@ def _admin_count(query: ListQuery):
     return None
 
 
-# What one more Query costs next to reading one more entry: its round trip (they go out eight
-# at a time) and its first read block, in entries.
-QUERY_COST = 2
-
-
 def _plain_page(caller: Caller, query: ListQuery, counts: dict, buckets: dict, extra: list, wanted: int) -> list:
     """The first `wanted` entries of a plain list: a merge of the visible buckets, or, when the
     caller sees most of a large table through many buckets, the "all" stream read with the
@@ -361,8 +330,8 @@ def _plain_page(caller: Caller, query: ListQuery, counts: dict, buckets: dict, e
     seen = sum(buckets.values()) + len(extra)
     if query.project_ids is None and seen:
         whole = sum(counts.values())
-        by_buckets = wanted + 2 * len(buckets) + QUERY_COST * len(buckets)
-        by_all = min(whole, wanted * whole / seen) + QUERY_COST
+        by_buckets = wanted + 2 * len(buckets) + store.QUERY_COST * len(buckets)
+        by_all = min(whole, wanted * whole / seen) + store.QUERY_COST
         if by_all < by_buckets:
             return store.filtered_page(store.ALL, wanted, lambda e: policy.sees_contact(caller, e), seen / whole)
     return store.merged_page(buckets, wanted, extra)

@@ -23,7 +23,7 @@ from . import project_counters
 from . import files, ratelimits, search  # noqa: F401  (every kind the table holds must be known to read it)
 from .crm import (ContactIndexEntry, ContactRecord, CrmItem, DealIndexEntry, DealRecord, NoteRecord,
                   Pointer, StreamCounter, TagRecord, TicketRecord, BucketCounter, SearchDocument, GramPosting,
-                  GramBlock, GramCount, DealCounter, TicketCounter, newest_first)
+                  GramBlock, GramCount, GramDirectory, DealCounter, TicketCounter, newest_first)
 from .files import AttachmentRecord
 from .tags import name_key
 
@@ -91,6 +91,7 @@ class _Crm:
         self.blocks = {}                        # (gram, block) -> contact ids
         self.postings = defaultdict(set)        # gram -> contact ids, over its blocks
         self.gram_counts = {}                   # gram -> its GramCount
+        self.directory = {}                     # (pk, sk) of a GramDirectory item -> its grams
         self.legacy_postings = []               # postings of the earlier layout
         self.unfinished = set()                 # contacts whose document records a change under way
         self.tags = set()                       # tag record sort keys
@@ -134,6 +135,8 @@ class _Crm:
             self.legacy_postings.append(item)
         elif isinstance(item, GramCount):
             self.gram_counts[item.pk.split("#", 1)[1]] = item
+        elif isinstance(item, GramDirectory):
+            self.directory[(item.pk, item.sk)] = set(item.grams or ())
         elif isinstance(item, TagRecord):
             self.tags.add(item.sk)
         elif isinstance(item, NoteRecord):
@@ -218,6 +221,12 @@ def _check_search_index(crm: _Crm, problems: list, drift: list) -> None:
     for gram in sorted(set(crm.postings) - set(crm.gram_counts)):
         if crm.postings[gram]:
             problems.append(f"search 3-gram {gram!r} has postings but no count")
+    # A 3-gram may stay listed once its postings are gone (a short word reads its empty count);
+    # one with postings must be listed under each of its parts, or a short word misses them.
+    for key, grams in sorted(search.directory(g for g, ids in crm.postings.items() if ids).items()):
+        for gram in sorted(grams - crm.directory.get(key, set())):
+            problems.append(f"search 3-gram {gram!r} is not listed under {key[0].split('#', 1)[1]!r}: "
+                            f"run rebuild-indexes")
 
 
 def _check_deals(crm: _Crm, problems: list) -> None:
@@ -433,7 +442,7 @@ def _set_counters(crm: _Crm) -> int:
 def rebuild_search_index() -> dict:
     """Lay the search index out again from the contacts as they are, each 3-gram's ids packed
     into its first blocks (taking back the holes removed postings left), and put what differs:
-    blocks, documents and counts; the earlier layout's postings are deleted. Reads the whole
+    blocks, documents, counts and the directory of short words; the earlier layout's postings are deleted. Reads the whole
     table; run it with writes stopped. Returns what it wrote, by kind."""
     crm = _Crm(_every_item())
     postings = defaultdict(set)
@@ -463,10 +472,19 @@ def rebuild_search_index() -> dict:
             written["contacts indexed for search"] += 1
         for gram, ids in postings.items():
             stored = crm.gram_counts.get(gram)
-            if stored is None or (int(stored.count or 0), int(stored.slots or 0)) != (len(ids), len(ids)):
+            if stored is None or (int(stored.count or 0), int(stored.slots or 0), bool(stored.listed)) != \
+                    (len(ids), len(ids), True):
                 batch.save(search.count_item(gram, len(ids), len(ids)))
                 written["search counts"] += 1
         for gram in set(crm.gram_counts) - set(postings):
             batch.delete(crm.gram_counts[gram])
             written["search counts"] += 1
+        listing = search.directory(postings)
+        for key, grams in listing.items():
+            if crm.directory.get(key) != grams:
+                batch.save(search.directory_item(key, grams))
+                written["search directory"] += 1
+        for key in crm.directory.keys() - listing.keys():
+            batch.delete(GramDirectory(*key))
+            written["search directory"] += 1
     return dict(written)

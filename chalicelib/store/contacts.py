@@ -406,6 +406,9 @@ def bucket_tag_counts() -> dict:
 
 
 PARALLEL_READS = 8
+# What one more Query costs next to reading one more entry: its round trip (they go out
+# PARALLEL_READS at a time) and its first read block, in entries.
+QUERY_COST = 2
 
 
 _this_thread_only = threading.local()

@@ -12,7 +12,8 @@ for the page being returned.
 import hashlib
 
 from pynamodb.attributes import (BooleanAttribute, DiscriminatorAttribute, JSONAttribute,
-                                 ListAttribute, NumberAttribute, NumberSetAttribute, UnicodeAttribute)
+                                 ListAttribute, NumberAttribute, NumberSetAttribute, UnicodeAttribute,
+                                 UnicodeSetAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -195,6 +196,7 @@ class GramCount(CrmItem, discriminator="gram_count"):
     of its words and reads blocks 0 .. slots // BLOCK of the n-grams it intersects."""
     count = NumberAttribute(default=0)
     slots = NumberAttribute(default=0)
+    listed = BooleanAttribute(null=True)      # in the GramDirectory of each of its parts
 
     @staticmethod
     def key(gram: str):
@@ -203,6 +205,21 @@ class GramCount(CrmItem, discriminator="gram_count"):
     @property
     def blocks(self) -> int:
         return -(-int(self.slots or 0) // GramBlock.BLOCK)
+
+
+class GramDirectory(CrmItem, discriminator="gram_directory"):
+    """The n-grams (and the tokens too short to have one) that a string of one or two
+    characters is part of (pk "within#<part>", sk "d#<shard>"): a search word too short for an
+    n-gram of its own reads the postings of exactly these. An n-gram is listed when it takes its
+    first slot (GramCount.listed says it was), under a shard chosen by a hash of it, so that
+    listing one rewrites a small item."""
+    SHARDS = 8
+    grams = UnicodeSetAttribute(null=True)
+
+    @classmethod
+    def key(cls, part: str, gram: str):
+        shard = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=4).digest(), "big") % cls.SHARDS
+        return f"within#{part}", f"d#{shard:02d}"
 
 
 class TagRecord(CrmItem, discriminator="tag"):

@@ -1,7 +1,9 @@
 """The search index: for every 3-gram of the contacts' searchable text (names, company, job
-title, emails, phones, case-folded, each whitespace-free run apart), the ids of the contacts
-holding it, packed GramBlock.BLOCK to an item, with a count; and for every contact, the block
-of each of its 3-grams (its SearchDocument).
+title, emails, phones, case-folded, each whitespace-free run apart, a run shorter than a 3-gram
+standing for itself), the ids of the contacts holding it, packed GramBlock.BLOCK to an item,
+with a count; for every contact, the block of each of its 3-grams (its SearchDocument); and for
+every string of one or two characters, the 3-grams it is part of (GramDirectory), through which
+a word too short for a 3-gram finds exactly the contacts whose text holds it.
 
 It is kept off the request path by the consumer of the crm table's stream (chalicelib/
 consumers), which calls `index_contact` for every contact that changed: the contact as it is
@@ -16,7 +18,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from .contacts import concurrently, fold, search_fields
-from .crm import ContactRecord, GramBlock, GramCount, SearchDocument
+from .crm import ContactRecord, GramBlock, GramCount, GramDirectory, SearchDocument
 from .operations import fetch
 
 GRAM = 3
@@ -26,9 +28,14 @@ CONSUMER_WRITES = 8
 
 
 def grams_of_text(text: str) -> set:
+    """The 3-grams of each whitespace-free run of the folded text, and each run too short to
+    have one as it is (so that every substring without whitespace is part of some)."""
     grams = set()
     for token in fold(text).split():
-        grams.update(token[i:i + GRAM] for i in range(len(token) - GRAM + 1))
+        if len(token) < GRAM:
+            grams.add(token)
+        else:
+            grams.update(token[i:i + GRAM] for i in range(len(token) - GRAM + 1))
     return grams
 
 
@@ -37,6 +44,18 @@ def grams_of(contact) -> set:
     for text in search_fields(contact):
         grams |= grams_of_text(text)
     return grams
+
+
+def parts_of(gram: str) -> set:
+    """The strings of one or two characters a 3-gram (or a shorter run) holds: where the
+    directory lists it."""
+    return {gram[i:i + size] for size in range(1, GRAM) for i in range(len(gram) - size + 1)}
+
+
+def short(word: str) -> bool:
+    """Whether a folded search word is too short for a 3-gram and is found through the
+    directory (one holding whitespace is never part of a 3-gram: it has no postings)."""
+    return len(word) < GRAM and not any(ch.isspace() for ch in word)
 
 
 def word_grams(word: str) -> set:
@@ -48,9 +67,20 @@ def word_grams(word: str) -> set:
 # ---------------------------------------------------------------- the consumer's writes
 
 def _take_slot(gram: str) -> int:
+    """The next slot of a 3-gram; one never listed in the directory is listed first (the one
+    taking its first slot, or a retry of one that failed before listing it)."""
     counted = GramCount(*GramCount.key(gram))
     counted.update(actions=[GramCount.count.add(1), GramCount.slots.add(1), GramCount.kind.set(GramCount)])
+    if not counted.listed:
+        _list(gram)
     return int(counted.slots) - 1
+
+
+def _list(gram: str) -> None:
+    for part in sorted(parts_of(gram)):
+        GramDirectory(*GramDirectory.key(part, gram)).update(
+            actions=[GramDirectory.grams.add({gram}), GramDirectory.kind.set(GramDirectory)])
+    GramCount(*GramCount.key(gram)).update(actions=[GramCount.listed.set(True)])
 
 
 def _add(gram: str, block: int, ids) -> None:
@@ -108,12 +138,29 @@ class GramStats(NamedTuple):
 def gram_counts(words) -> list:
     """The GramStats of every 3-gram of the folded search words, rarest first (one
     BatchGetItem over their counts)."""
-    grams = sorted(set().union(*(word_grams(word) for word in words))) if words else []
+    return counts_of(set().union(*(word_grams(word) for word in words)) if words else ())
+
+
+def counts_of(grams) -> list:
+    """The GramStats of the 3-grams (or short runs), rarest first, from BatchGetItem."""
+    grams = sorted(grams)
     found = {gram: GramStats(gram, 0, 0) for gram in grams}
     for counted in GramCount.batch_get([GramCount.key(g) for g in grams]) if grams else ():
         gram = counted.pk.split("#", 1)[1]
         found[gram] = GramStats(gram, int(counted.count or 0), counted.blocks)
     return sorted(found.values(), key=lambda stats: (stats.count, stats.blocks, stats.gram))
+
+
+def listed_under(parts) -> dict:
+    """part -> the 3-grams (and short runs) that hold it, one Query of its directory per part,
+    together."""
+    listed = {part: set() for part in parts}
+
+    def read(part):
+        for shard in GramDirectory.query(f"within#{part}"):
+            listed[part].update(shard.grams or ())
+    concurrently([lambda p=part: read(p) for part in listed])
+    return listed
 
 
 def holders(chosen) -> dict:
@@ -147,7 +194,20 @@ def block_item(gram: str, block: int, ids) -> GramBlock:
 
 
 def count_item(gram: str, count: int, slots: int) -> GramCount:
-    return GramCount(*GramCount.key(gram), count=count, slots=slots)
+    return GramCount(*GramCount.key(gram), count=count, slots=slots, listed=True)
+
+
+def directory(grams) -> dict:
+    """The directory listing the 3-grams: {(pk, sk) of a GramDirectory item: its grams}."""
+    listing = defaultdict(set)
+    for gram in grams:
+        for part in parts_of(gram):
+            listing[GramDirectory.key(part, gram)].add(gram)
+    return dict(listing)
+
+
+def directory_item(key: tuple, grams) -> GramDirectory:
+    return GramDirectory(*key, grams=set(grams) or None)
 
 
 def seed(contacts) -> None:
@@ -161,6 +221,9 @@ def seed(contacts) -> None:
     known = {c.pk.split("#", 1)[1]: c for c in GramCount.batch_get([GramCount.key(g) for g in postings])}
     taken = {gram: int(c.slots or 0) for gram, c in known.items()}
     blocks, placements = packed(postings, taken)
+    unlisted = [gram for gram in postings if gram not in known or not known[gram].listed]
+    for key, grams in directory(unlisted).items():
+        GramDirectory(*key).update(actions=[GramDirectory.grams.add(grams), GramDirectory.kind.set(GramDirectory)])
     with GramBlock.batch_write() as batch:
         for (gram, block), ids in blocks.items():
             if taken.get(gram, 0) // GramBlock.BLOCK == block and taken.get(gram, 0) % GramBlock.BLOCK:

@@ -1,0 +1,69 @@
+"""Which postings a contact search reads: the candidates every contact holding all the search
+words is among, read from the search index (store/search.py) at a cost that grows with what
+the words match, not with the contacts stored. The caller checks each candidate exactly.
+
+A search word of three characters or more stands for its 3-grams, each a *term*; a shorter
+word is one term too, the union of the postings of every 3-gram (or short run) the
+directory lists it under. Terms are read rarest first: the rarest, then each next one while
+the blocks read besides stay fewer than the candidates it may rule out, so intersecting never
+costs more items than it can save.
+"""
+from typing import NamedTuple
+
+from chalicelib.store import contacts as store
+from chalicelib.store import search as search_index
+
+# How many blocks of postings a search reads besides its rarest term's.
+MOST_EXTRA_BLOCKS = 100
+# Candidates of the words' 3-grams from which a short word's directory is worth reading too
+# (a few items) to intersect its postings with theirs.
+SHORT_LOOKUP_FROM = 25
+
+
+class Term(NamedTuple):
+    count: int          # contacts it holds at most
+    cost: int           # items (and Queries) its postings take to read
+    grams: tuple        # the GramStats of the 3-grams (or short runs) whose postings it unites
+
+
+def candidates(words: list):
+    """The "updated" entries of the contacts in every chosen term's postings, in name order;
+    None when no word can be looked up, or reading a short word's postings would cost more than
+    reading every contact (a word as common as one letter): the list then reads its streams."""
+    terms = [Term(stats.count, stats.blocks, (stats,)) for stats in search_index.gram_counts(words)]
+    short = sorted(w for w in words if search_index.short(w))
+    if short and (not terms or terms[0].count > SHORT_LOOKUP_FROM):
+        terms = sorted(terms + _short_word_terms(short, min([stored()] + [term.count for term in terms[:1]])))
+    if not terms:
+        return None
+    rarest, chosen, extra = terms[0], [terms[0]], 0
+    for term in terms[1:]:
+        if extra + term.cost >= min(rarest.count, MOST_EXTRA_BLOCKS + 1):
+            break
+        chosen.append(term)
+        extra += term.cost
+    # Blocks, never counts, decide what is read: slots are only ever taken, so a 3-gram
+    # without blocks has no postings, while a count a retried batch made drift does not hide any.
+    held = search_index.holders({stats for term in chosen for stats in term.grams if stats.blocks})
+    ids = set.intersection(*(set().union(*(held.get(s.gram, set()) for s in term.grams)) for term in chosen))
+    return sorted(store.entries_by_id(ids).values(), key=store.entry_name_order)
+
+
+def _short_word_terms(short: list, budget: int) -> list:
+    """The terms of the words too short for a 3-gram, leaving out those whose postings cost
+    `budget` items or more to read (every contact, or the candidates the 3-grams already give)."""
+    listed = search_index.listed_under(short)
+    affordable = [w for w in short if store.QUERY_COST * len(listed[w]) < budget]
+    stats = {s.gram: s for s in search_index.counts_of(set().union(*(listed[w] for w in affordable)))}
+    terms = []
+    for word in affordable:
+        held = [stats[g] for g in listed[word] if stats[g].blocks]
+        cost = sum(s.blocks for s in held) + store.QUERY_COST * len(held)
+        if cost < budget:
+            terms.append(Term(sum(s.count for s in held), cost, tuple(sorted(held))))
+    return sorted(terms)
+
+
+def stored() -> int:
+    """How many contacts there are: what reading every one costs, in entries."""
+    return sum(store.bucket_counts().values())
