@@ -266,7 +266,10 @@ def _candidates(caller: Caller, query: ListQuery):
     """Every entry the list could return, in default (name) order, each contact once."""
     if query.ids is not None:
         return sorted(store.entries_by_id(query.ids).values(), key=store.entry_name_order)
-    searched = contact_search.candidates(query.words)
+    # Without a tag, an assignee or a project, the list's own read is the "updated" stream: a
+    # search matching much of it reads it rather than its candidates one by one.
+    streamed = not query.tags and not (query.assigned and query.assigned[0] == "id") and query.project_ids is None
+    searched = contact_search.candidates(query.words, streamed)
     if searched is not None:
         return searched
     if query.tags:

@@ -18,6 +18,12 @@ MOST_EXTRA_BLOCKS = 100
 # Candidates of the words' 3-grams from which a short word's directory is worth reading too
 # (a few items) to intersect its postings with theirs.
 SHORT_LOOKUP_FROM = 25
+# An entry read by key (BatchGetItem) is billed a 4 KB read; read in a Query, "updated" entries
+# of ~400 bytes take about a tenth of that each. So from about a tenth of the contacts on, the
+# candidates cost more to read one by one than the whole "updated" stream does.
+BY_KEY = 10
+# Candidates from which that comparison is worth the counters it reads.
+BROAD_FROM = 200
 
 
 class Term(NamedTuple):
@@ -26,10 +32,12 @@ class Term(NamedTuple):
     grams: tuple        # the GramStats of the 3-grams (or short runs) whose postings it unites
 
 
-def candidates(words: list):
-    """The "updated" entries of the contacts in every chosen term's postings, in name order;
-    None when no word can be looked up, or reading a short word's postings would cost more than
-    reading every contact (a word as common as one letter): the list then reads its streams."""
+def candidates(words: list, streamed: bool = False):
+    """The "updated" entries of the contacts in every chosen term's postings, in name order.
+    None when no word can be looked up, when reading a short word's postings would cost more
+    than reading every contact (a word as common as one letter), or, when the list would read the
+    "updated" stream anyway (`streamed`), when reading the candidates by key would cost more
+    read units than that stream: the list then reads its streams."""
     terms = [Term(stats.count, stats.blocks, (stats,)) for stats in search_index.gram_counts(words)]
     short = sorted(w for w in words if search_index.short(w))
     if short and (not terms or terms[0].count > SHORT_LOOKUP_FROM):
@@ -42,6 +50,9 @@ def candidates(words: list):
             break
         chosen.append(term)
         extra += term.cost
+    if streamed and rarest.count >= BROAD_FROM and \
+            BY_KEY * rarest.count + sum(term.cost for term in chosen) >= stored():
+        return None
     # Blocks, never counts, decide what is read: slots are only ever taken, so a 3-gram
     # without blocks has no postings, while a count a retried batch made drift does not hide any.
     held = search_index.holders({stats for term in chosen for stats in term.grams if stats.blocks})
@@ -51,17 +62,20 @@ def candidates(words: list):
 
 def _short_word_terms(short: list, budget: int) -> list:
     """The terms of the words too short for a 3-gram, leaving out those whose postings cost
-    `budget` items or more to read (every contact, or the candidates the 3-grams already give)."""
+    `budget` items or more to read (every contact, or the candidates the 3-grams already give).
+    Words listed under fewer 3-grams come first; the counts of a further word are read only
+    while its Queries alone cost less than what the rarest term so far may still rule out."""
     listed = search_index.listed_under(short)
-    affordable = [w for w in short if store.QUERY_COST * len(listed[w]) < budget]
-    stats = {s.gram: s for s in search_index.counts_of(set().union(*(listed[w] for w in affordable)))}
     terms = []
-    for word in affordable:
-        held = [stats[g] for g in listed[word] if stats[g].blocks]
+    for word in sorted(short, key=lambda w: (len(listed[w]), w)):
+        limit = min([budget] + [min(term.count, MOST_EXTRA_BLOCKS + 1) for term in terms[:1]])
+        if store.QUERY_COST * len(listed[word]) >= limit:
+            break
+        held = [stats for stats in search_index.counts_of(listed[word]) if stats.blocks]
         cost = sum(s.blocks for s in held) + store.QUERY_COST * len(held)
         if cost < budget:
-            terms.append(Term(sum(s.count for s in held), cost, tuple(sorted(held))))
-    return sorted(terms)
+            terms = sorted(terms + [Term(sum(s.count for s in held), cost, tuple(held))])
+    return terms
 
 
 def stored() -> int:

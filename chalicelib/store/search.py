@@ -77,9 +77,11 @@ def _take_slot(gram: str) -> int:
 
 
 def _list(gram: str) -> None:
-    for part in sorted(parts_of(gram)):
+    """Add the 3-gram to the directory of each of its parts (together), then mark it listed."""
+    def add(part):
         GramDirectory(*GramDirectory.key(part, gram)).update(
             actions=[GramDirectory.grams.add({gram}), GramDirectory.kind.set(GramDirectory)])
+    concurrently([lambda p=part: add(p) for part in sorted(parts_of(gram))], CONSUMER_WRITES)
     GramCount(*GramCount.key(gram)).update(actions=[GramCount.listed.set(True)])
 
 
