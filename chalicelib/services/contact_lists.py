@@ -184,10 +184,10 @@ def _matches(entry, query: ListQuery) -> bool:
         return False
     if query.author_id is not None and entry.author_id != query.author_id:
         return False
-    if not _in_range(entry.created_on, query.created):
+    if query.created and not _in_range(entry.created_on, query.created):
         return False
-    if store.is_full(entry):
-        if not _in_range(entry.updated_on, query.updated):
+    if (query.updated or query.words) and store.is_full(entry):
+        if query.updated and not _in_range(entry.updated_on, query.updated):
             return False
         if query.words and not all(word in (entry.search or "") for word in query.words):
             return False

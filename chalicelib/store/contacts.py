@@ -77,11 +77,16 @@ def fold(value) -> str:
     """Case-folded text without control characters, for sorting, matching and search."""
     if not value:
         return ""
-    text = unicodedata.normalize("NFKC", str(value)).casefold()
+    text = str(value)
+    if text.isascii() and text.isprintable():   # NFKC leaves it as it is; casefold is lower
+        return text.lower()
+    text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in text if ch >= " ")
 
 
 def _cut(text: str) -> str:
+    if len(text) <= SORT_PART_BYTES // 4:       # no longer than the cut even in 4-byte characters
+        return text
     return text.encode("utf-8")[:SORT_PART_BYTES].decode("utf-8", "ignore")
 
 

@@ -5,7 +5,7 @@ reads. Here the instance gets its values dictionary directly, with the same resu
 (tests/unit/test_reading.py compares the two on every kind of item the API writes)."""
 import json
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.constants import NULL
 
 
@@ -15,13 +15,28 @@ def _number(text: str):
 
 
 def _reader(attribute):
-    """The attribute's value from its wire form: strings and numbers read here (most of what
-    items hold), anything else as the attribute reads it."""
-    if type(attribute) is UnicodeAttribute:
-        return lambda raw: raw["S"] if "S" in raw else attribute.deserialize(attribute.get_value(raw))
-    if type(attribute) is NumberAttribute:
-        return lambda raw: _number(raw["N"]) if "N" in raw else attribute.deserialize(attribute.get_value(raw))
-    return lambda raw: attribute.deserialize(attribute.get_value(raw))
+    """The attribute's value from its wire form: strings, numbers, booleans and lists of strings
+    or numbers read here (most of what items hold), anything else as the attribute reads it."""
+    def theirs(raw):
+        return attribute.deserialize(attribute.get_value(raw))
+    kind = type(attribute)
+    if kind is UnicodeAttribute:
+        return lambda raw: raw["S"] if "S" in raw else theirs(raw)
+    if kind is NumberAttribute:
+        return lambda raw: _number(raw["N"]) if "N" in raw else theirs(raw)
+    if kind is BooleanAttribute:
+        return lambda raw: raw["BOOL"] if "BOOL" in raw else theirs(raw)
+    if kind is ListAttribute and attribute.element_type in (UnicodeAttribute, NumberAttribute):
+        strings = attribute.element_type is UnicodeAttribute
+        tag = "S" if strings else "N"
+
+        def read_list(raw):
+            values = raw.get("L")
+            if values is None or not all(len(v) == 1 and tag in v for v in values):
+                return theirs(raw)
+            return [v["S"] for v in values] if strings else [_number(v["N"]) for v in values]
+        return read_list
+    return theirs
 
 
 def _plan(model) -> list:

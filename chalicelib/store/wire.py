@@ -32,7 +32,11 @@ class ItemParser(JSONParser):
         if shape is None or shape.name not in ITEM_OUTPUTS:
             return super()._do_parse(response, shape)
         body = response["body"]
-        parsed = json.loads(body, object_hook=_binaries) if body else {}
+        # The hook costs a call per attribute value: only answers that may hold a binary pay it
+        # (inside a string a quote is escaped, so this finds the type names, or an attribute
+        # named "B", which the hook leaves as it is).
+        hook = _binaries if b'"B"' in body or b'"BS"' in body else None
+        parsed = json.loads(body, object_hook=hook) if body else {}
         self._inject_response_metadata(parsed, response["headers"])
         return parsed
 
