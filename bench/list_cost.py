@@ -79,6 +79,8 @@ def requests_for(sample):
         ("member list p10", "GET", "/contacts.json?page=10", member),
         ("member project p1", "GET", f"/contacts.json?project_id={mine}", member),
         ("member tag filter", "GET", f"/contacts.json?tags={tag}", member),
+        ("admin sorted by company (whole stream)", "GET", "/contacts.json?sort=company", admin),
+        ("member sorted by company", "GET", "/contacts.json?sort=company", member),
         ("admin search 'zyxwvut'", "GET", "/contacts.json?search=zyxwvut", admin),
         ("admin search 'anna.smith'", "GET", "/contacts.json?search=anna.smith", admin),
         ("admin search 'smith'", "GET", "/contacts.json?search=smith", admin),
