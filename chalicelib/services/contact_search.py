@@ -67,7 +67,8 @@ def _short_word_terms(short: list, budget: int) -> list:
     while its Queries alone cost less than what the rarest term so far may still rule out."""
     listed = search_index.listed_under(short)
     terms = []
-    for word in sorted(short, key=lambda w: (len(listed[w]), w)):
+    # A word whose directory is overfull cannot be looked up: it is checked on the candidates.
+    for word in sorted((w for w in short if listed[w] is not None), key=lambda w: (len(listed[w]), w)):
         limit = min([budget] + [min(term.count, MOST_EXTRA_BLOCKS + 1) for term in terms[:1]])
         if store.QUERY_COST * len(listed[word]) >= limit:
             break

@@ -214,6 +214,11 @@ class GramDirectory(CrmItem, discriminator="gram_directory"):
     first slot (GramCount.listed says it was), under a shard chosen by a hash of it, so that
     listing one rewrites a small item."""
     SHARDS = 8
+    # The sort key of the marker saying one of the part's shards could not take a 3-gram (an item
+    # holds 400 KB): searches for the part then read the streams, as for a word of one letter.
+    OVERFULL = "overfull"
+    # What a shard may hold, in bytes of its 3-grams, when the directory is written whole.
+    MOST_BYTES = 300_000
     grams = UnicodeSetAttribute(null=True)
 
     @classmethod

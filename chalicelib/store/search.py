@@ -17,6 +17,8 @@ exactly.
 from collections import defaultdict
 from typing import NamedTuple
 
+from pynamodb.exceptions import UpdateError
+
 from .contacts import concurrently, fold, search_fields
 from .crm import ContactRecord, GramBlock, GramCount, GramDirectory, SearchDocument
 from .operations import fetch
@@ -79,8 +81,15 @@ def _take_slot(gram: str) -> int:
 def _list(gram: str) -> None:
     """Add the 3-gram to the directory of each of its parts (together), then mark it listed."""
     def add(part):
-        GramDirectory(*GramDirectory.key(part, gram)).update(
-            actions=[GramDirectory.grams.add({gram}), GramDirectory.kind.set(GramDirectory)])
+        try:
+            GramDirectory(*GramDirectory.key(part, gram)).update(
+                actions=[GramDirectory.grams.add({gram}), GramDirectory.kind.set(GramDirectory)])
+        except UpdateError as error:
+            if not _too_large(error):
+                raise
+            # A shard full to DynamoDB's item limit (text crafted to fill it): the part stops
+            # being looked up rather than the consumer failing on it for ever.
+            GramDirectory(f"within#{part}", GramDirectory.OVERFULL).save()
     concurrently([lambda p=part: add(p) for part in sorted(parts_of(gram))], CONSUMER_WRITES)
     GramCount(*GramCount.key(gram)).update(actions=[GramCount.listed.set(True)])
 
@@ -153,13 +162,21 @@ def counts_of(grams) -> list:
     return sorted(found.values(), key=lambda stats: (stats.count, stats.blocks, stats.gram))
 
 
+def _too_large(error: UpdateError) -> bool:
+    return error.cause_response_code == "ValidationException" and \
+        "size" in str(error.cause_response_message or "").lower()
+
+
 def listed_under(parts) -> dict:
     """part -> the 3-grams (and short runs) that hold it, one Query of its directory per part,
-    together."""
+    together; None for a part whose directory is overfull (not every 3-gram is listed)."""
     listed = {part: set() for part in parts}
 
     def read(part):
         for shard in GramDirectory.query(f"within#{part}"):
+            if shard.sk == GramDirectory.OVERFULL:
+                listed[part] = None
+                return
             listed[part].update(shard.grams or ())
     concurrently([lambda p=part: read(p) for part in listed])
     return listed
@@ -206,6 +223,17 @@ def directory(grams) -> dict:
         for part in parts_of(gram):
             listing[GramDirectory.key(part, gram)].add(gram)
     return dict(listing)
+
+
+def laid_out(listing: dict) -> dict:
+    """The directory items to write for a listing ({(pk, sk): grams}, as `directory` gives it):
+    the shards that fit, and for a part with one that does not, none of its shards but the
+    marker saying it is overfull (with no grams)."""
+    overfull = {pk for (pk, _), grams in listing.items()
+                if sum(len(g.encode("utf-8")) + 1 for g in grams) > GramDirectory.MOST_BYTES}
+    items = {key: grams for key, grams in listing.items() if key[0] not in overfull}
+    items.update({(pk, GramDirectory.OVERFULL): set() for pk in overfull})
+    return items
 
 
 def directory_item(key: tuple, grams) -> GramDirectory:

@@ -199,3 +199,23 @@ def test_a_table_of_an_earlier_version_is_brought_up_to_date(world, capsys):
     out = capsys.readouterr().out
     assert "contact entries 2" in out and "deal entries 2" in out, out
     assert problems() == []
+
+
+def test_a_rebuild_marks_a_part_whose_directory_would_not_fit_overfull(world, api, crm, monkeypatch):
+    """rebuild-indexes writes no directory shard larger than an item may be: a part that would
+    need one is marked overfull (searches for it read the streams) and its shards go."""
+    from chalicelib.services import contact_search
+    from chalicelib.store.crm import GramDirectory
+    monkeypatch.setattr(contact_search, "stored", lambda: 10 ** 9)
+    monkeypatch.setattr(GramDirectory, "MOST_BYTES", 3)        # a shard holding any 3-gram is too big
+    assert cli(["rebuild-indexes"]) == 0
+    marked = {item.pk for item in GramDirectory.scan(GramDirectory.sk == GramDirectory.OVERFULL)}
+    assert "within#e" in marked                                   # "lee" holds it
+    assert not [item for item in GramDirectory.query("within#e") if item.sk != GramDirectory.OVERFULL]
+    assert problems() == []
+    found = [c["id"] for c in body_json(api.get("/contacts.json?search=e", key=crm.admin))["contacts"]]
+    assert world["person"] in found
+    monkeypatch.setattr(GramDirectory, "MOST_BYTES", 300_000)
+    assert cli(["rebuild-indexes"]) == 0
+    assert not list(GramDirectory.scan(GramDirectory.sk == GramDirectory.OVERFULL))
+    assert problems() == []
