@@ -13,20 +13,10 @@ are counted apart (index WCU: on AWS another function's, off the request path). 
 says nothing about DynamoDB. The runs use the tests' moto accelerator (Queries read only their
 partition; tests/fast_moto.py), which the whole API suite also runs through.
 """
-import os
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                   "AWS_DEFAULT_REGION": "us-east-1", "STAGE": "bench", "LOG_LEVEL": "WARNING",
-                   "PASSWORD_HASH_ITERATIONS": "1000"})
-os.environ.pop("DYNAMODB_ENDPOINT", None)
-
-import moto  # noqa: E402  (before any botocore session)
-
-from tests import fast_moto  # noqa: E402
+from on_moto import accelerate, moto  # first: it sets the environment moto and the app read
 
 RUNS = 3
 
@@ -164,8 +154,7 @@ def measure(size: int, clock: MotoClock, index: IndexMeter):
 
 
 def main(argv) -> int:
-    fast_moto.install()
-    fast_moto.install_query_by_key()
+    accelerate()
     from chalicelib.consumers import search_index
     from chalicelib.store.embedded import consume_streams, serialize_calls, undo_transactions_by_item
     serialize_calls()

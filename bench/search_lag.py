@@ -14,22 +14,12 @@ of eight would run them. The consumer's share of the lag at a round-trip latency
 CPU + round trips x L, printed for each LATENCY_MS (default 5 and 10). Each row also says
 whether a search found the change afterwards.
 """
-import os
 import sys
 import threading
 import time
 from urllib.parse import quote
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                   "AWS_DEFAULT_REGION": "us-east-1", "STAGE": "bench", "LOG_LEVEL": "WARNING",
-                   "PASSWORD_HASH_ITERATIONS": "1000"})
-os.environ.pop("DYNAMODB_ENDPOINT", None)
-
-import moto  # noqa: E402  (before any botocore session)
-
-from tests import fast_moto  # noqa: E402
+from on_moto import accelerate, moto  # first: it sets the environment moto and the app read
 
 RUNS = 3
 
@@ -112,8 +102,7 @@ def changes(round_: int, project_id: int):
 def main(argv) -> int:
     size = int(argv[0]) if argv else 1000
     latencies = [float(a) for a in argv[1:]] or [5.0, 10.0]
-    fast_moto.install()
-    fast_moto.install_query_by_key()
+    accelerate()
     with moto.mock_aws():
         import json
 
