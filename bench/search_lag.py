@@ -103,6 +103,9 @@ def main(argv) -> int:
     size = int(argv[0]) if argv else 1000
     latencies = [float(a) for a in argv[1:]] or [5.0, 10.0]
     accelerate()
+    from chalicelib.store.embedded import serialize_calls, undo_transactions_by_item
+    serialize_calls()
+    undo_transactions_by_item()     # a failed transaction undoes its own items, not a copy of the table
     with moto.mock_aws():
         import json
 
