@@ -24,6 +24,9 @@ SHORT_LOOKUP_FROM = 25
 BY_KEY = 10
 # Candidates from which that comparison is worth the counters it reads.
 BROAD_FROM = 200
+# Short words whose directories one search reads at most (each is a Query): two characters
+# before one, as they are the rarer; the others are checked on the candidates.
+MOST_SHORT_LOOKUPS = 4
 
 
 class Term(NamedTuple):
@@ -39,7 +42,7 @@ def candidates(words: list, streamed: bool = False):
     "updated" stream anyway (`streamed`), when reading the candidates by key would cost more
     read units than that stream: the list then reads its streams."""
     terms = [Term(stats.count, stats.blocks, (stats,)) for stats in search_index.gram_counts(words)]
-    short = sorted(w for w in words if search_index.short(w))
+    short = sorted((w for w in words if search_index.short(w)), key=lambda w: (-len(w), w))[:MOST_SHORT_LOOKUPS]
     if short and (not terms or terms[0].count > SHORT_LOOKUP_FROM):
         terms = sorted(terms + _short_word_terms(short, min([stored()] + [term.count for term in terms[:1]])))
     if not terms:

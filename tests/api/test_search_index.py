@@ -211,3 +211,19 @@ def test_a_directory_shard_filled_to_the_item_limit_stops_its_part_being_looked_
     assert _search_ids(api, crm, "zq") == [target]
     assert set(_search_ids(api, crm, "qz")) == {target, other}
     assert consistency.check().problems == []
+
+
+def test_a_search_of_many_short_words_reads_a_few_directories(api, crm, directory_always):
+    """Hundreds of one-character words cost a handful of directory Queries, not one each, and
+    the answer still holds every word."""
+    from chalicelib.services.contact_search import MOST_SHORT_LOOKUPS
+    from chalicelib.store import meter
+    wanted = crm.contact(first_name="Abc", last_name="Def")
+    crm.contact(first_name="Abd", last_name="Xyz")
+    words = "a b c d e f " + " ".join(chr(0x4E00 + i) for i in range(300))
+    r = api.get("/contacts.json?" + urlencode({"search": "a b c d e f"}), key=crm.admin)
+    assert [c["id"] for c in body_json(r)["contacts"]] == [wanted]
+    with meter.measure() as cost:
+        r = api.get("/contacts.json?" + urlencode({"search": words}), key=crm.admin)
+    assert body_json(r)["contacts"] == []
+    assert cost.operations["Query"] <= MOST_SHORT_LOOKUPS + 5, cost.line()
