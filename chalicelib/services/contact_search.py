@@ -8,6 +8,7 @@ directory lists it under. Terms are read rarest first: the rarest, then each nex
 the blocks read besides stay fewer than the candidates it may rule out, so intersecting never
 costs more items than it can save.
 """
+import functools
 from typing import NamedTuple
 
 from chalicelib.store import contacts as store
@@ -41,10 +42,11 @@ def candidates(words: list, streamed: bool = False):
     than reading every contact (a word as common as one letter), or, when the list would read the
     "updated" stream anyway (`streamed`), when reading the candidates by key would cost more
     read units than that stream: the list then reads its streams."""
+    whole = functools.cache(stored)     # one read of the bucket counters, if any
     terms = [Term(stats.count, stats.blocks, (stats,)) for stats in search_index.gram_counts(words)]
     short = sorted((w for w in words if search_index.short(w)), key=lambda w: (-len(w), w))[:MOST_SHORT_LOOKUPS]
     if short and (not terms or terms[0].count > SHORT_LOOKUP_FROM):
-        terms = sorted(terms + _short_word_terms(short, min([stored()] + [term.count for term in terms[:1]])))
+        terms = sorted(terms + _short_word_terms(short, min([whole()] + [term.count for term in terms[:1]])))
     if not terms:
         return None
     rarest, chosen, extra = terms[0], [terms[0]], 0
@@ -54,7 +56,7 @@ def candidates(words: list, streamed: bool = False):
         chosen.append(term)
         extra += term.cost
     if streamed and rarest.count >= BROAD_FROM and \
-            BY_KEY * rarest.count + sum(term.cost for term in chosen) >= stored():
+            BY_KEY * rarest.count + sum(term.cost for term in chosen) >= whole():
         return None
     # Blocks, never counts, decide what is read: slots are only ever taken, so a 3-gram
     # without blocks has no postings, while a count a retried batch made drift does not hide any.
