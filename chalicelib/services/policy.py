@@ -44,11 +44,11 @@ class Caller:
     def anonymous(self) -> bool:
         return self.user is None
 
-    @property
-    def admin(self) -> bool:
+    @cached_property
+    def admin(self) -> bool:       # lists ask once per entry they read
         return self.user is not None and bool(self.user.admin)
 
-    @property
+    @cached_property
     def id(self):
         return None if self.user is None else int(self.user.id)
 
@@ -218,8 +218,13 @@ def sees_contact(caller: Caller, contact) -> bool:
     visibility = int(contact.visibility or 0)
     if visibility == PUBLIC:
         return bool(caller.projects_with("view_contacts"))
-    projects = {int(p) for p in contact.project_ids}
-    return sees_bucket(caller, visibility, projects) or sees_as_own(caller, contact)
+    # Decided once per bucket (visibility and projects) a request meets, not once per entry.
+    decided = caller.__dict__.setdefault("_sees_bucket", {})
+    bucket = (visibility, tuple(contact.project_ids))
+    whole = decided.get(bucket)
+    if whole is None:
+        whole = decided[bucket] = sees_bucket(caller, visibility, {int(p) for p in contact.project_ids})
+    return whole or sees_as_own(caller, contact)
 
 
 def sees_bucket(caller: Caller, visibility: int, projects) -> bool:
@@ -239,7 +244,7 @@ def sees_bucket(caller: Caller, visibility: int, projects) -> bool:
 
 def sees_as_own(caller: Caller, contact) -> bool:
     """A private contact the caller wrote or is assigned, in a project where it views contacts."""
-    if caller.anonymous or caller.id is None or int(contact.visibility or 0) != PRIVATE:
+    if int(contact.visibility or 0) != PRIVATE or caller.anonymous or caller.id is None:
         return False
     own = caller.id in (contact.author_id, contact.assigned_to_id)
     return own and bool({int(p) for p in contact.project_ids} & caller.projects_with("view_contacts"))

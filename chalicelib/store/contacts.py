@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 from chalicelib import config
 
-from . import meter
+from . import meter, reading
 from .crm import BucketCounter, ContactIndexEntry, ContactRecord, StreamCounter, Tombstone, bounded_key
 from .operations import fetch, fetch_many, now
 from .versions import TRANSACTION_LIMIT, TooManyChanges, apply, condition, run
@@ -333,19 +333,38 @@ def get_many(contact_ids) -> dict:
     return fetch_many(ContactRecord, contact_ids)
 
 
+# Index entries are read as light rows (reading.Row): lists read thousands of them and write none.
+
 def entries_by_id(contact_ids) -> dict:
     """The "updated" entries (every contact has one) of the given contacts, with BatchGetItem."""
-    keys = [(ContactRecord.key(i)[0], ContactIndexEntry.sort_key(UPDATED))
+    keys = [{"pk": {"S": ContactRecord.key(i)[0]}, "sk": {"S": ContactIndexEntry.sort_key(UPDATED)}}
             for i in dict.fromkeys(int(i) for i in contact_ids)]
-    if not keys:
-        return {}
-    return {int(e.contact_id): e for e in ContactIndexEntry.batch_get(keys)}
+    return {int(e.contact_id): e for e in batch_rows(ContactIndexEntry, keys)}
+
+
+def batch_rows(model, keys: list) -> list:
+    """Rows of the items of `model` under the given keys (in wire form), with BatchGetItem: 100
+    keys a call, the keys DynamoDB leaves unprocessed asked again."""
+    connection, make, found = model._get_connection(), reading.rows(model), []
+    for start in range(0, len(keys), 100):
+        asked = keys[start:start + 100]
+        while asked:
+            answer = connection.batch_get_item(asked)
+            found += [make(item) for item in answer.get("Responses", {}).get(connection.table_name, [])]
+            asked = answer.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
+    return found
+
+
+def entry_rows(results):
+    """A Query of ContactIndexEntry that yields rows instead of models."""
+    results._map_fn = reading.rows(ContactIndexEntry)
+    return results
 
 
 def read_stream(stream: str, limit: int = None, order_condition=None):
     """The entries of a stream in its order, lazily, page by page."""
-    return ContactIndexEntry.streams.query(stream, range_key_condition=order_condition, limit=limit,
-                                           page_size=limit if limit and limit < 500 else None)
+    return entry_rows(ContactIndexEntry.streams.query(stream, range_key_condition=order_condition, limit=limit,
+                                                      page_size=limit if limit and limit < 500 else None))
 
 
 def stream_count(stream: str) -> int:
@@ -454,6 +473,8 @@ class _Cursor:
     def fill(self, size: int) -> None:
         query = self.model.streams.query(self.stream, limit=size, page_size=size, scan_index_forward=self.forward,
                                          last_evaluated_key=self.after)
+        if self.model is ContactIndexEntry:
+            query = entry_rows(query)
         self.buffer, self.position = list(query), 0
         self.after = query.last_evaluated_key
         self.done = self.after is None or len(self.buffer) < size

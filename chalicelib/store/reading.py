@@ -5,7 +5,8 @@ reads. Here the instance gets its values dictionary directly, with the same resu
 (tests/unit/test_reading.py compares the two on every kind of item the API writes)."""
 import json
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (BooleanAttribute, DiscriminatorAttribute, ListAttribute, NumberAttribute,
+                                 UnicodeAttribute)
 from pynamodb.constants import NULL
 
 
@@ -70,3 +71,79 @@ def instantiate(model, data: dict):
     if discriminator is not None and discriminator.get_discriminator(stored) is not None:
         values[stored._discriminator] = stored
     return instance
+
+
+# ---------------------------------------------------------------- light rows
+
+class Row:
+    """A stored item as lists read it: the model's attribute names on plain slots, without
+    pynamodb's descriptors (a descriptor read costs about twenty slot reads, and a list reads
+    a dozen attributes of each of thousands of entries). Rows are read-only by convention and
+    are never written back: writes build their models."""
+    __slots__ = ()
+    model = None
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({shown})"
+
+
+# What each kind of attribute reads in its usual wire form, as an expression of `raw`; any other
+# form (a NULL, a float, a list of mixed values) is read the attribute's own way.
+# Integers, most numbers stored, are read without a call.
+_USUAL = {UnicodeAttribute: ("S", "raw['S']"), BooleanAttribute: ("BOOL", "raw['BOOL']"),
+          NumberAttribute: ("N", "int(n) if (n := raw['N']).isdigit() else number(n)")}
+_USUAL_LISTS = {UnicodeAttribute: "[v['S'] for v in raw['L']]",
+                NumberAttribute: "[int(n) if (n := v['N']).isdigit() else number(n) for v in raw['L']]"}
+
+
+def _row_maker(model):
+    """(the Row class of a model, the function making one from an item's wire form). The
+    function is written out once per model, one statement per attribute, because the loop
+    over attributes that `instantiate` runs costs more than the values it reads."""
+    attributes = model.get_attributes()
+    row_class = type(f"{model.__name__}Row", (Row,), {"__slots__": tuple(attributes), "model": model})
+    names = {"new": object.__new__, "Row": row_class, "number": _number}
+    lines = ["def make(data):", "    row = new(Row)"]
+    for index, (name, wire_name, read, default) in enumerate(_plan(model)):
+        names[f"other{index}"] = _otherwise(read, default)
+        attribute = attributes[name]
+        lines.append(f"    raw = data.get({wire_name!r})")
+        kind = type(attribute)
+        if kind is DiscriminatorAttribute:
+            # Rows come from reads that ask for this model's kind only: its class, as on a model.
+            lines.append(f"    row.{name} = Row.model")
+        elif kind in _USUAL:
+            tag, expression = _USUAL[kind]
+            lines.append(f"    row.{name} = ({expression}) if raw is not None and {tag!r} in raw else other{index}(raw)")
+        elif kind is ListAttribute and attribute.element_type in _USUAL_LISTS:
+            # A NULL, a missing list or an element of another kind (KeyError, TypeError) sends
+            # the whole list the attribute's own way.
+            lines += ["    try:", f"        row.{name} = {_USUAL_LISTS[attribute.element_type]}",
+                      "    except (KeyError, TypeError):", f"        row.{name} = other{index}(raw)"]
+        else:
+            lines.append(f"    row.{name} = other{index}(raw)")
+    lines.append("    return row")
+    exec(compile("\n".join(lines), f"<rows of {model.__name__}>", "exec"), names)
+    return row_class, names["make"]
+
+
+def _otherwise(read, default):
+    """How an attribute is read when its value is not in the usual form: missing or NULL gives
+    its default, anything else the attribute's own reading."""
+    def other(raw):
+        if raw and NULL not in raw:
+            return read(raw)
+        if default is None:
+            return None
+        return default() if callable(default) else default
+    return other
+
+
+def rows(model):
+    """The function making a light Row of `model` from an item's wire form (kept on the class)."""
+    made = model.__dict__.get("_row_maker")
+    if made is None:
+        made = _row_maker(model)
+        model._row_maker = made
+    return made[1]

@@ -1,8 +1,14 @@
 """Items made into models in one pass (store/reading.py) equal what pynamodb's own
-from_raw_data makes of them: every item of both tables, after writes of every kind."""
+from_raw_data makes of them, and so do the light rows lists read: every item of both tables,
+after writes of every kind, and generated values in every wire form."""
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from chalicelib import config
 from chalicelib.store import reading
-from chalicelib.store.crm import CrmItem
+from chalicelib.store.crm import ContactIndexEntry, CrmItem
 from chalicelib.store.directory import DirectoryItem
 from chalicelib.store.operations import connection
 from tests.conftest import written
@@ -39,6 +45,9 @@ def test_every_stored_item_reads_as_pynamodb_reads_it(api, crm):
             assert type(ours) is type(theirs), raw
             assert ours.attribute_values == theirs.attribute_values, raw
             assert ours.serialize() == theirs.serialize()
+            row = reading.rows(type(theirs))(raw)
+            assert {name: getattr(row, name) for name in row.__slots__} == \
+                {name: getattr(theirs, name) for name in type(theirs).get_attributes()}, raw
             compared += 1
     assert compared > 300
 
@@ -54,5 +63,44 @@ def test_an_item_missing_attributes_takes_their_defaults_as_pynamodb_gives_them(
                 raw[model._range_keyname] = {"S": "b"}
             theirs, ours = base._instantiate(raw), reading.instantiate(base, raw)
             assert type(ours) is type(theirs) and ours.attribute_values == theirs.attribute_values, value
+            assert _row_values(model, raw) == _values(theirs), value
             kinds += 1
     assert kinds > 20
+
+
+def _values(model_instance) -> dict:
+    return {name: getattr(model_instance, name) for name in type(model_instance).get_attributes()}
+
+
+def _row_values(model, raw) -> dict:
+    row = reading.rows(model)(raw)
+    return {name: getattr(row, name) for name in row.__slots__}
+
+
+_NUMBERS = st.one_of(st.integers(-10**12, 10**12).map(str), st.sampled_from(["0", "007", "1.5", "-2", "1e3", "-0.25"]))
+_TEXTS = st.text(string.printable + "éß😀", max_size=8)
+_WIRE = st.recursive(
+    st.one_of(_TEXTS.map(lambda t: {"S": t}), _NUMBERS.map(lambda n: {"N": n}), st.booleans().map(lambda b: {"BOOL": b}),
+              st.just({"NULL": True})),
+    lambda inner: st.lists(inner, max_size=3).map(lambda values: {"L": values}), max_leaves=4)
+
+
+def _outcome(read):
+    try:
+        return "value", read()
+    except Exception as error:   # noqa: BLE001  (whether both fail is what is compared)
+        return "error", type(error).__name__
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(a.attr_name for a in ContactIndexEntry.get_attributes().values()
+                                              if a.attr_name != "kind")),
+                       st.one_of(_WIRE, st.just({})), max_size=8))
+def test_a_row_reads_any_wire_form_as_its_model_does(values):
+    """Index entries in every form DynamoDB may hand back, the usual ones and the odd (a float
+    id, a NULL list, a list of mixed kinds, an empty value): the row holds what the model holds,
+    or both fail. The kind is the one the reads ask for."""
+    raw = {"pk": {"S": "contact#1"}, "sk": {"S": "entry#all"}, "kind": {"S": "entry"}, **values}
+    theirs = _outcome(lambda: _values(ContactIndexEntry._instantiate(raw)))
+    ours = _outcome(lambda: _row_values(ContactIndexEntry, raw))
+    assert ours == theirs, raw
