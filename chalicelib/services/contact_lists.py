@@ -262,6 +262,14 @@ def _plain(query: ListQuery) -> bool:
         query.ids is not None or query.author_id is not None or query.created or query.updated)
 
 
+def _updated_since(query: ListQuery):
+    """The earliest updated_on a listed contact may have: the start of the updated_on range or
+    of the created_on range, whichever is later (a contact is never updated before it was
+    created: contacts.save)."""
+    starts = [bounds[0] for bounds in (query.updated, query.created) if bounds and bounds[0]]
+    return max(starts) if starts else None
+
+
 def _candidates(caller: Caller, query: ListQuery):
     """Every entry the list could return, in default (name) order, each contact once."""
     if query.ids is not None:
@@ -276,12 +284,14 @@ def _candidates(caller: Caller, query: ListQuery):
         return list(store.read_stream(store.tag_stream(query.tags[0])))
     if query.assigned and query.assigned[0] == "id":
         return list(store.read_stream(store.assignee_stream(query.assigned[1])))
-    if query.updated or (_needs_full(query) and query.project_ids is None):
+    since = _updated_since(query)
+    if query.updated or (_needs_full(query) or since) and query.project_ids is None:
         # The stream ordered by updated_on holds every contact with all it is filtered and
-        # sorted on: read what changed in the range (an incremental sync), or whole rather
-        # than the caller's buckets and then each entry again by key.
-        changed = store.read_stream(store.UPDATED, order_condition=store.updated_between(*query.updated)
-                                    if query.updated else None)
+        # sorted on: read what changed since the range's start (an incremental sync, or what
+        # was created since), or whole rather than the caller's buckets and then each entry
+        # again by key.
+        until = query.updated[1] if query.updated else None
+        changed = store.read_stream(store.UPDATED, order_condition=store.updated_between(since, until))
         return sorted(changed, key=store.entry_name_order)
     buckets = visible_buckets(caller, query.project_ids)
     streams = [store.read_stream(bucket) for bucket in buckets] + \

@@ -235,6 +235,10 @@ def save(contact, previous=None, extra=()) -> None:
     conditioned on `previous` still being what is stored (or nothing, on create). `extra`
     holds ("put" | "delete", item) pairs that belong to the same change (a note), and
     ("claim", item): a put conditioned on the item not being claimed yet (ClaimLost if it was)."""
+    if contact.created_on and contact.updated_on and contact.updated_on < contact.created_on:
+        # Never updated before it was created (an import may say so): lists filtered by
+        # created_on read the "updated" stream from the range's start.
+        contact.updated_on = contact.created_on
     entries = entries_of(contact)
     new_streams = {entry.stream for entry in entries}
     stored = {entry.stream: entry for entry in entries_of(previous)} if previous else {}

@@ -201,6 +201,24 @@ def test_a_table_of_an_earlier_version_is_brought_up_to_date(world, capsys):
     assert problems() == []
 
 
+def test_a_contact_updated_before_it_was_created_is_found_and_a_rebuild_repairs_it(world, api, crm, capsys):
+    """Written before saves kept updated_on from preceding created_on: a created_on filter,
+    which reads the "updated" stream from the range's start, would miss it."""
+    record = ContactRecord.get(*ContactRecord.key(world["person"]))
+    created = record.created_on
+    record.updated_on = "2020-01-01T00:00:00Z"
+    record.save()     # the record alone, as an earlier version left it
+    assert problems() == [f"contact {world['person']}: updated_on is before created_on (created_on filters "
+                          "miss it): run rebuild-indexes",
+                          f"contact {world['person']}: index entry entry#updated disagrees with it"]
+    assert cli(["rebuild-indexes"]) == 0
+    assert "contact stamps 1" in capsys.readouterr().out
+    assert problems() == []
+    stored = body_json(api.get(f"/contacts/{world['person']}.json", key=crm.admin))["contact"]
+    assert stored["created_on"] == stored["updated_on"] == created
+    assert world["person"] in crm.ids(f"/contacts.json?created_on=>={created}")[0]
+
+
 def test_a_rebuild_marks_a_part_whose_directory_would_not_fit_overfull(world, api, crm, monkeypatch):
     """rebuild-indexes writes no directory shard larger than an item may be: a part that would
     need one is marked overfull (searches for it read the streams) and its shards go."""

@@ -217,6 +217,32 @@ def test_the_recently_updated_read_only_their_page(api, world, who):
     assert entries_read(cost) <= len(chosen) + 1 + 10 and cost.scans == 0, cost.line()
 
 
+@pytest.mark.parametrize("who", ["admin", "member"])
+def test_the_recently_created_read_only_what_changed_since(api, world, who):
+    """A created_on range reads the "updated" stream from its start (nothing is updated before
+    it was created): the contacts created since, not the table."""
+    import time
+
+    from chalicelib.store.operations import now
+    time.sleep(1.1)   # the seeded contacts carry an earlier second
+    since = now()
+    project = world.member_projects[0]
+    made = [body_json(written(api.post("/contacts.json", {"contact": {"first_name": f"New {n}", "project_id": project,
+                                                                        "visibility": n % 2 * 2}},
+                                       key=world.admin_key)))["contact"]["id"] for n in range(4)]
+    try:
+        key = world.admin_key if who == "admin" else world.member_key
+        doc, cost = measured(api, f"/contacts.json?created_on=%3E%3D{since[:-1]}%2B00:00&limit=2", key)
+        expected = made if who == "admin" else [i for n, i in enumerate(made) if n % 2 == 0]
+        assert doc["total_count"] == len(expected)
+        assert [c["id"] for c in doc["contacts"]] == expected[:2]
+        # Only the four created since (and any contact updated since the stamp) are read.
+        assert entries_read(cost) <= len(made) + 1 and cost.scans == 0, cost.line()
+    finally:
+        for contact_id in made:
+            written(api.delete(f"/contacts/{contact_id}.json", key=world.admin_key))
+
+
 def test_contacts_tags_sum_counters_instead_of_reading_contacts(api, world):
     visible = [r for r in world.records if member_sees(world, r)]
     for key, seen in ((world.admin_key, world.records), (world.member_key, visible)):

@@ -1,8 +1,9 @@
 """Lists that decide on what only a contact's "updated" entry carries (its updated_on, company,
 job title and search text), against a model computed from the stored contacts: hypothesis
 writes contacts through the API and changes some, then an admin and a member list them with
-sorts by company, job title and updated_on, updated_on ranges, short search words, projects
-and tags, and every answer is compared: ids in order, and the total."""
+sorts by company, job title and updated_on, updated_on and created_on ranges (some contacts
+stamped as an import stamps them), short search words, projects and tags, and every answer is
+compared: ids in order, and the total."""
 import os
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from chalicelib.store import consistency
 from chalicelib.store import contacts as contact_store
 from chalicelib.store.contacts import fold, name_order, search_text
+from chalicelib.store.versions import optimistic
 from tests.conftest import SUMMARY, body_json, written
 
 pytestmark = pytest.mark.generated
@@ -24,6 +26,9 @@ person = st.fixed_dictionaries({
     "first_name": text, "last_name": st.none() | text, "company": st.none() | text,
     "job_title": st.none() | text, "visibility": st.sampled_from([0, 1, 2]), "author": st.sampled_from(["admin", "dev"]),
     "in_other": st.booleans(), "tags": st.lists(st.sampled_from(["vip", "Lead"]), max_size=2, unique=True),
+    # Created and updated on these days, as an import writes them (updated may say before created).
+    "imported": st.none() | st.tuples(st.sampled_from(["2025-01-01", "2025-06-01", "2026-01-01"]),
+                                      st.sampled_from(["2024-12-01", "2025-06-01", "2026-02-01"])),
 })
 change = st.tuples(st.integers(0, 100), st.sampled_from(["company", "job_title", "background"]), text)
 SORTS = ["company", "company:desc", "job_title", "updated_on", "updated_on:desc", "job_title:desc,updated_on",
@@ -32,7 +37,28 @@ query = st.fixed_dictionaries({
     "sort": st.sampled_from(SORTS), "since": st.booleans(), "project": st.sampled_from([None, "home", "other"]),
     "tag": st.none() | st.sampled_from(["vip", "lead"]), "search": st.none() | st.sampled_from(["an", "ko", "ß"]),
     "offset": st.sampled_from([0, 1, 3]),
+    "created": st.none() | st.sampled_from([">=2025-06-01", "<=2025-06-01", "><2025-01-01|2025-12-31", "2026-01-01"]),
 })
+
+
+def _created_in(stamp: str, condition: str) -> bool:
+    """The created_on parameter's meaning, days as whole days."""
+    if condition.startswith(">="):
+        return stamp >= condition[2:] + "T00:00:00Z"
+    if condition.startswith("<="):
+        return stamp <= condition[2:] + "T23:59:59Z"
+    if condition.startswith("><"):
+        low, high = condition[2:].split("|")
+        return low + "T00:00:00Z" <= stamp <= high + "T23:59:59Z"
+    return condition + "T00:00:00Z" <= stamp <= condition + "T23:59:59Z"
+
+
+def _stamp(contact_id: int, created_day: str, updated_day: str) -> None:
+    """The contact's times set as an import sets them."""
+    def write(record, previous):
+        record.created_on, record.updated_on = created_day + "T08:00:00Z", updated_day + "T09:00:00Z"
+        contact_store.save(record, previous)
+    optimistic(contact_store.get(contact_id), write, lambda: contact_store.get(contact_id))
 
 
 def _model(records, caller_sees, q, since, project_ids):
@@ -40,7 +66,8 @@ def _model(records, caller_sees, q, since, project_ids):
               and (q["tag"] is None or q["tag"] in {fold(t) for t in r.tags})
               and (q["search"] is None or fold(q["search"]) in search_text(r))
               and (since is None or r.updated_on >= since)
-              and (project_ids is None or project_ids & {int(p) for p in r.project_ids})]
+              and (project_ids is None or project_ids & {int(p) for p in r.project_ids})
+              and (q.get("created") is None or _created_in(r.created_on, q["created"]))]
     chosen.sort(key=name_order)
     for part in reversed(q["sort"].split(",")):
         name, _, direction = part.partition(":")
@@ -87,9 +114,12 @@ def _compare(api, crm, people, changes, queries):
         fields.update(visibility=p["visibility"], tag_list=", ".join(p["tags"]),
                       project_ids=[projects["home"]] + ([projects["other"]] if p["in_other"] else []))
         ids.append(crm.contact(key=crm.key(p["author"]), project=projects["home"], **fields))
+        if p.get("imported"):
+            _stamp(ids[-1], *p["imported"])
     for which, field, value in changes:
         written(api.put(f"/contacts/{ids[which % len(ids)]}.json", {"contact": {field: value}}, key=crm.admin))
     records = list(contact_store.get_many(ids).values())
+    assert all(r.updated_on >= r.created_on for r in records)     # never updated before created
     assert {frozenset(int(p) for p in r.project_ids) for r in records} <= \
         {frozenset({projects["home"]}), frozenset(projects.values())}
     middle = sorted(r.updated_on for r in records)[len(records) // 2]
@@ -110,6 +140,8 @@ def _compare(api, crm, people, changes, queries):
             params["tags"] = q["tag"]
         if q["search"]:
             params["search"] = q["search"]
+        if q.get("created"):
+            params["created_on"] = q["created"]
         project_ids = {projects[q["project"]]} if q["project"] else None
         for login, sees in (("admin", lambda r: True), ("lister", member_sees), ("dev", developer_sees)):
             if login == "lister" and q["project"] == "other":
