@@ -360,15 +360,32 @@ def batch_rows(model, keys: list) -> list:
 
 
 def entry_rows(results):
-    """A Query of ContactIndexEntry that yields rows instead of models."""
+    """A Query of ContactIndexEntry (a pynamodb ResultIterator) that yields rows instead of models."""
     results._map_fn = reading.rows(ContactIndexEntry)
     return results
 
 
 def read_stream(stream: str, limit: int = None, order_condition=None):
-    """The entries of a stream in its order, lazily, page by page."""
-    return entry_rows(ContactIndexEntry.streams.query(stream, range_key_condition=order_condition, limit=limit,
-                                                      page_size=limit if limit and limit < 500 else None))
+    """The entries of a stream in its order, lazily, a page at a time: each page's rows are made
+    in one pass (a whole stream is thousands of entries; an iterator's step per entry costs
+    more than its row)."""
+    results = ContactIndexEntry.streams.query(stream, range_key_condition=order_condition, limit=limit,
+                                              page_size=limit if limit and limit < 500 else None)
+    return _pages_of_rows(results.page_iter, limit)
+
+
+def _pages_of_rows(pages, limit=None):
+    make = reading.rows(ContactIndexEntry)
+    if limit is not None and limit <= 0:
+        return
+    for page in pages:
+        items = page.get("Items") or []
+        if limit is not None:
+            items = items[:limit]
+            limit -= len(items)
+        yield from list(map(make, items))
+        if limit == 0:
+            return
 
 
 def stream_count(stream: str) -> int:

@@ -2,7 +2,10 @@
 from_raw_data) runs the constructor, which sets every default, then sets the defaults again and
 every value through its descriptor: about half of the CPU a list spends on the index entries it
 reads. Here the instance gets its values dictionary directly, with the same result
-(tests/unit/test_reading.py compares the two on every kind of item the API writes)."""
+(tests/api/test_reading.py compares the two on every kind of item the API writes).
+
+Lists go further: the index entries they read by the thousand become light rows (Row), the
+same values on plain slots, which reading an attribute of costs a twentieth of a model's."""
 import json
 
 from pynamodb.attributes import (BooleanAttribute, DiscriminatorAttribute, ListAttribute, NumberAttribute,
