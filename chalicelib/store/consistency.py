@@ -164,17 +164,12 @@ def _compare_entries(owner: str, expected: list, stored: dict, problems: list) -
         problems.append(f"{owner}: index entry {sk} should not exist")
 
 
-def _updated_before_created(contact) -> bool:
-    """Written before contacts.save kept updated_on from preceding created_on."""
-    return bool(contact.created_on and contact.updated_on and contact.updated_on < contact.created_on)
-
-
 def _check_contacts(crm: _Crm, problems: list) -> None:
     members, marks = Counter(), Counter()
     for pk, contact in crm.contacts.items():
         marks.update(contact_store.bucket_marks(contact))
         owner = f"contact {int(contact.id)}"
-        if _updated_before_created(contact):
+        if contact_store.updated_before_created(contact):
             problems.append(f"{owner}: updated_on is before created_on (created_on filters miss it): "
                             "run rebuild-indexes")
         _compare_entries(owner, contact_store.entries_of(contact), crm.entries.get(pk, {}), problems)
@@ -370,7 +365,7 @@ def rebuild_indexes() -> dict:
     changed = Counter()
     with CrmItem.batch_write() as batch:
         for pk, contact in crm.contacts.items():
-            if _updated_before_created(contact):
+            if contact_store.updated_before_created(contact):
                 contact.updated_on = contact.created_on
                 batch.save(contact)
                 changed["contact stamps"] += 1

@@ -230,12 +230,17 @@ def _bucket_update(tx, mark, delta: int) -> None:
     tx.update(item, actions=actions)
 
 
+def updated_before_created(contact) -> bool:
+    """Stamps no save keeps (an import's, or a record written before saves kept them apart)."""
+    return bool(contact.created_on and contact.updated_on and contact.updated_on < contact.created_on)
+
+
 def save(contact, previous=None, extra=()) -> None:
     """Write `contact` (its version already advanced) with every changed entry and counter,
     conditioned on `previous` still being what is stored (or nothing, on create). `extra`
     holds ("put" | "delete", item) pairs that belong to the same change (a note), and
     ("claim", item): a put conditioned on the item not being claimed yet (ClaimLost if it was)."""
-    if contact.created_on and contact.updated_on and contact.updated_on < contact.created_on:
+    if updated_before_created(contact):
         # Never updated before it was created (an import may say so): lists filtered by
         # created_on read the "updated" stream from the range's start.
         contact.updated_on = contact.created_on

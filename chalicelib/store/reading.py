@@ -109,14 +109,15 @@ def _row_maker(model):
     names = {"new": object.__new__, "Row": row_class, "number": _number}
     lines = ["def make(data):", "    row = new(Row)"]
     for index, (name, wire_name, read, default) in enumerate(_plan(model)):
-        names[f"other{index}"] = _otherwise(read, default)
         attribute = attributes[name]
-        lines.append(f"    raw = data.get({wire_name!r})")
         kind = type(attribute)
         if kind is DiscriminatorAttribute:
             # Rows come from reads that ask for this model's kind only: its class, as on a model.
             lines.append(f"    row.{name} = Row.model")
-        elif kind in _USUAL:
+            continue
+        names[f"other{index}"] = _otherwise(read, default)
+        lines.append(f"    raw = data.get({wire_name!r})")
+        if kind in _USUAL:
             tag, expression = _USUAL[kind]
             lines.append(f"    row.{name} = ({expression}) if raw is not None and {tag!r} in raw else other{index}(raw)")
         elif kind is ListAttribute and attribute.element_type in _USUAL_LISTS:
