@@ -19,6 +19,9 @@ REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or
 # A real DynamoDB endpoint (DynamoDB Local, LocalStack, ...); None means AWS itself or,
 # in local runs and tests, the embedded moto store.
 DYNAMODB_ENDPOINT = os.environ.get("DYNAMODB_ENDPOINT") or None
+# Whether DynamoDB's answers say what each call consumed, for the cost meter to take instead of
+# sizing items itself: true on AWS Lambda; moto's figures are placeholders.
+DYNAMODB_REPORTS_CAPACITY = _flag("DYNAMODB_REPORTS_CAPACITY", default="AWS_LAMBDA_FUNCTION_NAME" in os.environ)
 
 
 

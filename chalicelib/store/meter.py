@@ -4,6 +4,12 @@ runs inside `measure()`.
 It hooks botocore's event system through BUILTIN_HANDLERS, so every botocore session created
 after this module is imported (PynamoDB makes its own, per thread) reports to it. Meters nest:
 a call is counted by every meter that is open in the current context.
+
+Units come from one of two sources. On AWS (`reported`) the meter asks every call for
+DynamoDB's own account (ReturnConsumedCapacity=INDEXES) and takes it: exact, GSI writes
+included, and nothing to size. moto's account is a placeholder, so local runs, tests and
+benchmarks size items by DynamoDB's rules (below), which the tests check against hand-computed
+cases.
 """
 import base64
 import contextlib
@@ -13,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from botocore.handlers import BUILTIN_HANDLERS
+
+from chalicelib import config
 
 # The meter must name the operation it exists to catch (single-quoted: the name alone, no call).
 SCAN = 'Scan'
@@ -24,6 +32,12 @@ _open_meters: contextvars.ContextVar = contextvars.ContextVar("open_cost_meters"
 
 
 READ_BLOCK, WRITE_BLOCK = 4096, 1024
+
+# Whether DynamoDB's answers carry the units (see the module's first lines).
+reported = config.DYNAMODB_REPORTS_CAPACITY
+# The operations that can report what they consumed.
+REPORTING = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+             "BatchWriteItem", "TransactGetItems", "TransactWriteItems"}
 
 # Global secondary indexes by table: the attributes of the index key (an item having them all is
 # in the index), the table's sort key and the prefixes of the sort keys of items that carry
@@ -39,7 +53,9 @@ def register_index(table: str, key_attributes: tuple, sort_key: str, sort_prefix
 def note_index_key_changes(n: int) -> None:
     """Told by a writer that `n` of the indexed items it is about to put change their index
     key, which DynamoDB bills as a delete plus a put in the index: the request alone cannot
-    show it."""
+    show it (DynamoDB's own account, when it is `reported`, includes it)."""
+    if reported:
+        return
     for meter in _open_meters.get():
         meter.write_units += n
         meter.index_write_units += n
@@ -129,6 +145,9 @@ class CostMeter:
     # ------------------------------------------------------------ reads, from the answer
 
     def _after(self, operation: str, parsed: dict, context: dict) -> None:
+        if reported and "ConsumedCapacity" in parsed:
+            self._account(operation, parsed, context)
+            return
         consistent = bool(context.get("_cost_consistent"))
         table = context.get("_cost_table", "")
         unit = 1.0 if consistent else 0.5
@@ -158,15 +177,62 @@ class CostMeter:
             self._count(operation, table, sum(1 for item in items if item))
             self.read_units += sum(read_blocks(item_size(item)) for item in items) * 2
 
+    def _account(self, operation: str, parsed: dict, context: dict) -> None:
+        """A call as DynamoDB accounted for it: its items counted as by the rules, its units
+        taken from the answer (for a write, in place of the estimate made before the call)."""
+        units, index_units = consumed(parsed["ConsumedCapacity"])
+        if operation in WRITE_OPERATIONS:
+            estimated, estimated_index = context.get("_cost_written", (0.0, 0.0))
+            self.write_units += units - estimated
+            self.index_write_units += index_units - estimated_index
+            return
+        if operation in ITEM_LIST_OPERATIONS:
+            index = context.get("_cost_index")
+            self._count(operation, f"{context.get('_cost_table', '')}/{index}" if index else
+                        context.get("_cost_table", ""), parsed.get("Count", len(parsed.get("Items", []))))
+            self.items_scanned += parsed.get("ScannedCount", 0)
+        elif operation == "GetItem":
+            self._count(operation, context.get("_cost_table", ""), 1 if parsed.get("Item") else 0)
+        elif operation == "BatchGetItem":
+            for name, items in parsed.get("Responses", {}).items():
+                self._count(operation, name, len(items))
+        elif operation == "TransactGetItems":
+            self._count(operation, context.get("_cost_table", ""),
+                        sum(1 for r in parsed.get("Responses", []) if r.get("Item")))
+        self.read_units += units
+
+    def _add_writes(self, other: "CostMeter") -> None:
+        self.calls += other.calls
+        self.operations.update(other.operations)
+        self.items_written += other.items_written
+        self.write_units += other.write_units
+        self.index_write_units += other.index_write_units
+
     def _add_reads(self, other: "CostMeter") -> None:
+        """What an answer showed: items read, read units, and (from DynamoDB's own account) the
+        write units' correction."""
         self.items_read += other.items_read
         self.items_scanned += other.items_scanned
         self.read_units += other.read_units
+        self.write_units += other.write_units
+        self.index_write_units += other.index_write_units
         self.reads.update(other.reads)
+
 
     def _count(self, operation: str, table: str, n: int) -> None:
         self.items_read += n
         self.reads[f"{operation} {table}"] += n
+
+
+def consumed(capacity) -> tuple:
+    """(units, the global secondary indexes' part of them) of an answer's ConsumedCapacity: one
+    table's account, or a list of them (batches, transactions)."""
+    units = index_units = 0.0
+    for account in capacity if isinstance(capacity, list) else [capacity]:
+        units += float(account.get("CapacityUnits") or 0)
+        index_units += sum(float(index.get("CapacityUnits") or 0)
+                           for index in (account.get("GlobalSecondaryIndexes") or {}).values())
+    return units, index_units
 
 
 # ---------------------------------------------------------------- DynamoDB's sizing rules
@@ -277,8 +343,13 @@ def _before_call(params=None, model=None, context=None, **_):
                 meter.calls += 1
                 meter.operations[_operation_name(model)] += 1
         return
+    if reported and model.name in REPORTING and params is not None:
+        params["ReturnConsumedCapacity"] = "INDEXES"
+    written = CostMeter()
+    written._before(model.name, params or {})
     if context is not None:
         params = params or {}
+        context["_cost_written"] = (written.write_units, written.index_write_units)
         context["_cost_consistent"] = bool(params.get("ConsistentRead"))
         context["_cost_table"] = params.get("TableName", "")
         context["_cost_index"] = params.get("IndexName")
@@ -287,7 +358,7 @@ def _before_call(params=None, model=None, context=None, **_):
                                       for name, request in params.get("RequestItems", {}).items()}
     with _lock:
         for meter in meters:
-            meter._before(model.name, params or {})
+            meter._add_writes(written)
 
 
 def _after_call(parsed=None, model=None, context=None, **_):
@@ -300,7 +371,7 @@ def _after_call(parsed=None, model=None, context=None, **_):
         if len(meters) == 1:
             meters[0]._after(model.name, parsed, context or {})
             return
-        # Meters inside meters (a request's own, and a test's around it): the answer is sized once.
+        # Meters inside meters (a request's own, and a test's around it): the answer is read once.
         read = CostMeter()
         read._after(model.name, parsed, context or {})
         for meter in meters:

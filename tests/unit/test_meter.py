@@ -175,3 +175,78 @@ def test_every_model_and_transaction_speaks_through_one_connection():
     assert connection() is shared_connection()
     assert list(crm.ContactIndexEntry.streams.query("nothing")) == []   # the index is known to it
     assert shared_connection().client is shared_connection().client
+
+
+# ---------------------------------------------------------------- DynamoDB's own account, on AWS
+
+def _stubbed(asked: list = None):
+    """A client whose answers are stubbed; `asked` gets the parameters of every call it makes,
+    as the meter leaves them."""
+    from botocore.stub import Stubber
+    client = _client()
+    if asked is not None:
+        client.meta.events.register_last("before-parameter-build",
+                                          lambda params, **_: asked.append(dict(params)))
+    return client, Stubber(client)
+
+
+def test_on_aws_the_meter_takes_dynamodbs_own_account(monkeypatch):
+    monkeypatch.setattr(meter, "reported", True)
+    asked = []
+    client, stub = _stubbed(asked)
+    entry = _padded("contact#7", "entry#all", 300, stream={"S": "all"}, order={"S": "a"})
+    stub.add_response("query", {"Items": [entry, entry], "Count": 2, "ScannedCount": 3, "ConsumedCapacity": {
+        "TableName": CRM, "CapacityUnits": 12.5, "GlobalSecondaryIndexes": {"streams": {"CapacityUnits": 12.5}}}},
+        {"TableName": CRM, "IndexName": "streams", "KeyConditionExpression": "stream = :s",
+         "ExpressionAttributeValues": {":s": {"S": "all"}}})
+    stub.add_response("batch_get_item", {"Responses": {CRM: [entry]}, "ConsumedCapacity": [
+        {"TableName": CRM, "CapacityUnits": 1.5}, {"TableName": DIRECTORY, "CapacityUnits": 0.5}]},
+        {"RequestItems": {CRM: {"Keys": [{"pk": {"S": "contact#7"}, "sk": {"S": "entry#all"}}]},
+                          DIRECTORY: {"Keys": [{"pk": {"S": "user#1"}, "sk": {"S": "user"}}]}}})
+    # Rules would say 2 × 1 + 2 × 1 + 1 here; DynamoDB's account is what counts.
+    stub.add_response("transact_write_items", {"ConsumedCapacity": [{
+        "TableName": CRM, "CapacityUnits": 9.0, "GlobalSecondaryIndexes": {"streams": {"CapacityUnits": 2.0}}}]},
+        {"TransactItems": [{"Put": {"TableName": CRM, "Item": entry}},
+                           {"Put": {"TableName": CRM, "Item": _padded("meter#3", "contact", 900)}}]})
+    with stub, meter.measure() as outer:
+        with meter.measure() as cost:
+            client.query(TableName=CRM, IndexName="streams", KeyConditionExpression="stream = :s",
+                         ExpressionAttributeValues={":s": {"S": "all"}})
+            client.batch_get_item(RequestItems={
+                CRM: {"Keys": [{"pk": {"S": "contact#7"}, "sk": {"S": "entry#all"}}]},
+                DIRECTORY: {"Keys": [{"pk": {"S": "user#1"}, "sk": {"S": "user"}}]}})
+            client.transact_write_items(TransactItems=[{"Put": {"TableName": CRM, "Item": entry}},
+                                                       {"Put": {"TableName": CRM, "Item": _padded("meter#3", "contact", 900)}}])
+            meter.note_index_key_changes(3)     # DynamoDB's account has it already
+    for each in (cost, outer):
+        assert (each.read_units, each.write_units, each.index_write_units) == (14.5, 9.0, 2.0), each.line()
+        assert (each.items_read, each.items_scanned, each.items_written, each.calls) == (3, 3, 2, 3)
+        assert each.items("Query", f"{CRM}/streams") == 2 and each.items("BatchGetItem", DIRECTORY) == 0
+    assert "items_read=3" in cost.line() and "rcu=14.5 wcu=9" in cost.line()
+    assert [body.get("ReturnConsumedCapacity") for body in asked] == ["INDEXES"] * 3
+
+
+def test_on_aws_a_write_refused_keeps_the_estimate_by_the_rules(monkeypatch):
+    monkeypatch.setattr(meter, "reported", True)
+    client, stub = _stubbed()
+    stub.add_client_error("put_item", "ConditionalCheckFailedException", expected_params={
+        "TableName": CRM, "Item": _padded("meter#5", "x", 1500), "ConditionExpression": "attribute_not_exists(pk)"})
+    with stub, meter.measure() as cost:
+        try:
+            client.put_item(TableName=CRM, Item=_padded("meter#5", "x", 1500),
+                            ConditionExpression="attribute_not_exists(pk)")
+        except client.exceptions.ConditionalCheckFailedException:
+            pass
+    assert (cost.write_units, cost.items_written) == (2, 1), cost.line()
+
+
+def test_off_aws_the_meter_asks_dynamodb_for_no_account():
+    assert meter.reported is False      # tests run on moto, whose account is a placeholder
+    asked = []
+    client, stub = _stubbed(asked)
+    stub.add_response("get_item", {"Item": _padded("meter#6", "x", 5000), "ConsumedCapacity": {
+        "TableName": CRM, "CapacityUnits": 99.0}}, {"TableName": CRM, "Key": {"pk": {"S": "meter#6"}, "sk": {"S": "x"}}})
+    with stub, meter.measure() as cost:
+        client.get_item(TableName=CRM, Key={"pk": {"S": "meter#6"}, "sk": {"S": "x"}})
+    assert cost.read_units == 1.0, cost.line()      # 5000 B, eventually consistent: 2 blocks × ½
+    assert "ReturnConsumedCapacity" not in asked[0]
