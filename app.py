@@ -1,5 +1,5 @@
 """The Chalice application: the HTTP edge with every resource's routes, and the consumer of the
-crm table's stream that keeps the search index."""
+crm table's stream that keeps the contacts' index entries and the search index."""
 import logging
 
 from chalice import Chalice
@@ -16,7 +16,7 @@ app.register_blueprint(gateway(router()))
 
 
 @app.on_dynamodb_record(stream_arn=config.CRM_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
-def search_index(event):
-    """The search index follows the contacts (chalicelib/consumers/search_index.py)."""
-    from chalicelib.consumers import search_index as consumer
-    consumer.handle(event.to_dict().get("Records", []))
+def indexes(event):
+    """The index entries and the search index follow the contacts (chalicelib/consumers)."""
+    from chalicelib.consumers import crm_stream
+    crm_stream.handle(event.to_dict().get("Records", []))

@@ -10,7 +10,8 @@ items read, read units,
 write units, own CPU (the request's CPU outside moto and outside the meter's sizing of answers
 by DynamoDB's rules, which on AWS takes DynamoDB's own account instead; one thread), and how many times the
 request's read units a Scan of the same table would cost; the search index consumer's writes
-are counted apart (index WCU: on AWS another function's, off the request path). Moto's own time is left out: it
+are counted apart, as are those of the consumer that keeps each contact's index entries (entries
+WCU, search WCU: on AWS another function's, off the request path). Moto's own time is left out: it
 says nothing about DynamoDB. The runs use the tests' moto accelerator (Queries read only their
 partition; tests/fast_moto.py), which the whole API suite also runs through.
 """
@@ -68,7 +69,7 @@ class SizingClock:
 
 
 class IndexMeter:
-    """What the search index consumer writes, apart from the request."""
+    """What a part of the crm stream's consumer writes, apart from the request."""
 
     def __init__(self, handler):
         self.handler, self.write_units = handler, 0.0
@@ -127,7 +128,7 @@ def table_read_units() -> float:
     return meter.read_blocks(size) * 0.5
 
 
-def measure(size: int, clock: MotoClock, sizing: SizingClock, index: IndexMeter):
+def measure(size: int, clock: MotoClock, sizing: SizingClock, entries: IndexMeter, index: IndexMeter):
     import json
 
     with moto.mock_aws():
@@ -159,7 +160,7 @@ def measure(size: int, clock: MotoClock, sizing: SizingClock, index: IndexMeter)
                                                "tag_list": "vip, lead", "assigned_to_id": sample.assignee_ids[0]}}).encode()
             elif method == "PUT":
                 body = b'{"contact":{"job_title":"Changed"}}'
-            best, index_before = None, index.write_units
+            best, index_before, entries_before = None, index.write_units, entries.write_units
             for _ in range(RUNS if method == "GET" else 1):
                 with meter.measure() as cost:
                     moto_before, sized_before, cpu_before = clock.spent, sizing.spent, time.process_time()
@@ -175,29 +176,30 @@ def measure(size: int, clock: MotoClock, sizing: SizingClock, index: IndexMeter)
             answered = json.loads(response.body).get("total_count") if method == "GET" else None
             yield {"size": size, "request": name, "answered": answered, "items": cost.items_read, "rcu": cost.read_units,
                    "wcu": cost.write_units, "own_ms": best * 1000, "scan_rcu": scan, "ratio": ratio,
-                   "index_wcu": index.write_units - index_before}
+                   "index_wcu": index.write_units - index_before, "entries_wcu": entries.write_units - entries_before}
 
 
 def main(argv) -> int:
     sizing = SizingClock()
     accelerate()
-    from chalicelib.consumers import search_index
+    from chalicelib.consumers import contact_entries, search_index
     from chalicelib.store.embedded import consume_streams, serialize_calls, undo_transactions_by_item
     serialize_calls()
     undo_transactions_by_item()
-    index = IndexMeter(search_index.handle)
+    entries, index = IndexMeter(contact_entries.handle), IndexMeter(search_index.handle)
+    consume_streams(entries)
     consume_streams(index)
     clock = MotoClock()
     sizes = [int(a) for a in argv] or [1000, 5000, 20000]
     header = (f"{'contacts':>8} | {'request':<38} | {'total':>6} | {'items':>6} | {'RCU':>7} | {'WCU':>5} | "
-              f"{'index WCU':>9} | {'own CPU ms':>10} | {'Scan RCU':>8} | {'Scan / request':>14}")
+              f"{'entries WCU':>11} | {'search WCU':>10} | {'own CPU ms':>10} | {'Scan RCU':>8} | {'Scan / request':>14}")
     print(header)
     print("-" * len(header), flush=True)
     for size in sizes:
-        for row in measure(size, clock, sizing, index):
+        for row in measure(size, clock, sizing, entries, index):
             answered = "" if row["answered"] is None else row["answered"]
             print(f"{row['size']:>8} | {row['request']:<38} | {answered:>6} | {row['items']:>6} | {row['rcu']:>7.1f} | "
-                  f"{row['wcu']:>5.0f} | {row['index_wcu'] or '':>9} | {row['own_ms']:>10.1f} | "
+                  f"{row['wcu']:>5.0f} | {row['entries_wcu'] or '':>11} | {row['index_wcu'] or '':>10} | {row['own_ms']:>10.1f} | "
                   f"{row['scan_rcu']:>8.0f} | {row['ratio']:>14}",
                   flush=True)
     return 0

@@ -1,7 +1,7 @@
-"""How long the search index consumer takes to bring one changed contact into the index: its
-share of the lag between a write's answer and a search that finds it (SPEC section 1). On AWS
-the lag is the stream's delivery to the `SearchIndex` function plus this; here there is no
-stream service to time, so only this part is measured.
+"""How long the crm stream's consumer takes to bring one changed contact into its index entries
+and the search index: its share of the lag between a write's answer and a list or search that
+shows it (SPEC section 1). On AWS the lag is the stream's delivery to the `Indexes` function
+plus this; here there is no stream service to time, so only this part is measured.
 
     .venv/bin/python bench/search_lag.py [CONTACTS] [LATENCY_MS ...]
 
@@ -77,11 +77,6 @@ class RoundTrips:
         return self.paths()[0], (time.process_time() - cpu_before) - (self.moto_cpu - moto_before)
 
 
-def record_of(contact_id: int) -> dict:
-    return {"eventName": "MODIFY", "dynamodb": {"Keys": {"pk": {"S": f"contact#{contact_id}"},
-                                                         "sk": {"S": "contact"}}}}
-
-
 def changes(round_: int, project_id: int):
     """(name, method, path or None for the contact made first, body, a search that finds the
     change afterwards (None: a search that must not)). Each round's names are new to the index
@@ -112,7 +107,7 @@ def main(argv) -> int:
         from chalice.test import Client
 
         from app import app
-        from chalicelib.consumers import search_index
+        from chalicelib.consumers import crm_stream
         from chalicelib.local import sample as samples
         from chalicelib.services.defaults import ensure_defaults
         from chalicelib.store import meter
@@ -142,14 +137,14 @@ def main(argv) -> int:
                 else:
                     call(method, f"/contacts/{target}.json", body)
                 with meter.measure() as cost:
-                    rounds, own = trips.measure(lambda t=target: search_index.handle([record_of(t)]))
+                    rounds, own = trips.measure(lambda t=target: crm_stream.follow(t))
                 seen = found(words) > 0 if words else found(f"quinton{round_}") == 0
                 best = kinds.get(name)
                 if best is None or own < best[3]:
                     kinds[name] = (cost.calls, cost.write_units, rounds, own, seen)
                 if name.endswith("lacks)"):       # only there to be indexed
                     call("DELETE", f"/contacts/{target}.json")
-                    search_index.handle([record_of(target)])
+                    crm_stream.follow(target)
         header = (f"{'change':<32} | {'calls':>5} | {'WCU':>5} | {'round trips':>11} | {'own CPU ms':>10} | " +
                   " | ".join(f"{f'lag at {latency:g} ms':>13}" for latency in latencies) + " | found")
         print(f"# {size} contacts")

@@ -29,8 +29,8 @@ TRANSACTION_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Dele
 # What Lambda's event source mapping does on the crm table's stream, in the consumer's name.
 STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                   "dynamodb:ListStreams")
-# The consumer of the crm table's stream (chalice names it after app.search_index).
-STREAM_CONSUMER = "SearchIndex"
+# The consumer of the crm table's stream (chalice names it after app.indexes).
+STREAM_CONSUMER = "Indexes"
 
 
 def iam_actions(operations) -> set:

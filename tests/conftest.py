@@ -20,14 +20,14 @@ os.environ.update({
 import moto  # noqa: E402  (before any botocore session exists)
 import pytest  # noqa: E402
 
-from chalicelib.consumers import search_index  # noqa: E402
+from chalicelib.consumers import crm_stream  # noqa: E402
 from chalicelib.store.embedded import consume_streams, serialize_calls, undo_transactions_by_item  # noqa: E402
 from tests import fast_moto  # noqa: E402
 
 fast_moto.install()
 fast_moto.install_query_by_key()
 serialize_calls()
-consume_streams(search_index.handle)     # the search index follows every write, as on AWS a moment later
+consume_streams(crm_stream.handle)   # entries and search index follow every write, as on AWS a moment later
 if os.environ.get("FAST_MOTO", "1") != "0":
     undo_transactions_by_item()
 

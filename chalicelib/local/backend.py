@@ -13,10 +13,15 @@ def open_store(embedded: bool, data_file: str = None, read_only: bool = False):
     embedded store never touches its files (a server may be running on them)."""
     store = None
     if embedded:
-        from chalicelib.consumers import search_index
+        from chalicelib.consumers import crm_stream
         from chalicelib.store.embedded import EmbeddedStore, consume_streams
         store = EmbeddedStore(data_file or DEFAULT_DATA_FILE, read_only=read_only).start()
-        consume_streams(search_index.handle)
+        consume_streams(crm_stream.handle)
+    elif config.DYNAMODB_ENDPOINT:
+        # No stream consumer reads an endpoint of one's own: what it would do follows each write.
+        from chalicelib.consumers import crm_stream
+        from chalicelib.store import contacts
+        contacts.follow_writes(crm_stream.follow)
     from chalicelib.services.defaults import ensure_defaults
     from chalicelib.store.operations import create_tables
     create_tables()

@@ -6,9 +6,12 @@ projects ("bucket#project#1,3"). Buckets are disjoint, so any caller's list is a
 buckets it may see and its count a sum of their counters; a private contact also has an entry
 in the "own" stream of its author and of its assignee, for those who see it only as theirs.
 
-Entries never disagree with their contact: a contact and every entry that changes are written
-in one TransactWriteItems conditioned on the contact's version, so a concurrent writer makes
-the transaction fail (VersionConflict) instead of losing an update.
+A contact and its counter changes are written in one TransactWriteItems conditioned on the
+contact's version, so a concurrent writer makes the transaction fail (VersionConflict) instead
+of losing an update, and counts never disagree with the contacts. Its entries follow it: the
+crm table's stream consumer brings them in line with the contact as it is then
+(`refresh_entries`), as the embedded store does right after each write. Lists read them through
+an index that lags on AWS anyway; a transaction would bill each entry twice.
 """
 import contextlib
 import contextvars
@@ -230,45 +233,46 @@ def _bucket_update(tx, mark, delta: int) -> None:
     tx.update(item, actions=actions)
 
 
+# Called with a contact's id after each write of it where no stream consumer runs (a server
+# over a DynamoDB endpoint of its own): the consumer's work, done in line.
+_followers: list = []
+
+
+def follow_writes(follower) -> None:
+    if follower not in _followers:
+        _followers.append(follower)
+
+
+def _written(contact_id) -> None:
+    for follower in _followers:
+        follower(contact_id)
+
+
 def updated_before_created(contact) -> bool:
     """Stamps no save keeps (an import's, or a record written before saves kept them apart)."""
     return bool(contact.created_on and contact.updated_on and contact.updated_on < contact.created_on)
 
 
 def save(contact, previous=None, extra=()) -> None:
-    """Write `contact` (its version already advanced) with every changed entry and counter,
-    conditioned on `previous` still being what is stored (or nothing, on create). `extra`
-    holds ("put" | "delete", item) pairs that belong to the same change (a note), and
-    ("claim", item): a put conditioned on the item not being claimed yet (ClaimLost if it was)."""
+    """Write `contact` (its version already advanced) with every changed counter, conditioned on
+    `previous` still being what is stored (or nothing, on create); its entries follow
+    (`refresh_entries`). `extra` holds ("put" | "delete", item) pairs that belong to the same
+    change (a note), and ("claim", item): a put conditioned on the item not being claimed yet
+    (ClaimLost if it was)."""
     if updated_before_created(contact):
         # Never updated before it was created (an import may say so): lists filtered by
         # created_on read the "updated" stream from the range's start.
         contact.updated_on = contact.created_on
-    entries = entries_of(contact)
-    new_streams = {entry.stream for entry in entries}
-    stored = {entry.stream: entry for entry in entries_of(previous)} if previous else {}
-    old_streams = set(streams_of(previous))
-    removed = old_streams - new_streams
+    new_streams, old_streams = set(streams_of(contact)), set(streams_of(previous))
     counter_changes = [(s, 1) for s in new_streams - old_streams if counted(s)] + \
-                      [(s, -1) for s in removed if counted(s)]
+                      [(s, -1) for s in old_streams - new_streams if counted(s)]
     old_marks, new_marks = bucket_marks(previous), bucket_marks(contact)
     mark_changes = [(m, 1) for m in new_marks - old_marks] + [(m, -1) for m in old_marks - new_marks]
-    # Entries the change leaves as they are stay unwritten.
-    changed = [entry for entry in entries
-               if entry.stream not in stored or stored[entry.stream].serialize() != entry.serialize()]
-    size = 1 + len(changed) + len(removed) + len(counter_changes) + len(mark_changes) + len(extra)
-    if size > TRANSACTION_LIMIT:
+    if 1 + len(counter_changes) + len(mark_changes) + len(extra) > TRANSACTION_LIMIT:
         raise TooManyChanges()
-    pk = ContactRecord.key(contact.id)[0]
-    moved = sum(1 for entry in changed if entry.stream in stored and stored[entry.stream].order != entry.order)
 
     def build(tx):
-        meter.note_index_key_changes(moved)
         tx.save(contact, condition=condition(ContactRecord, previous))
-        for entry in changed:
-            tx.save(entry)
-        for stream in removed:
-            tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
         for stream, delta in counter_changes:
             tx.update(counter_shard(stream), actions=count_by(delta))
         for mark, delta in mark_changes:
@@ -282,14 +286,40 @@ def save(contact, previous=None, extra=()) -> None:
                 tx.delete(item)
 
     # The contact is the first put, after every delete.
-    run(build, guarded=len(removed) + sum(1 for action, _ in extra if action == "delete"))
+    run(build, guarded=sum(1 for action, _ in extra if action == "delete"))
+    _written(contact.id)
+
+
+def refresh_entries(contact_id) -> int:
+    """Bring the stored entries of a contact in line with the contact as it is now (none, when
+    it is gone), writing only what differs. The crm stream's consumer calls it for every
+    contact written, so a call may come twice, late or out of order: each leaves the entries of
+    the contact it reads. Returns how many entries it put or deleted."""
+    pk = ContactRecord.key(contact_id)[0]
+    contact = get(contact_id)
+    stored = {entry.stream: entry for entry in ContactIndexEntry.query(
+        pk, ContactIndexEntry.sk.startswith(ContactIndexEntry.sort_key("")), consistent_read=True)}
+    wanted = entries_of(contact) if contact is not None else []
+    changed = [entry for entry in wanted
+               if entry.stream not in stored or stored[entry.stream].serialize() != entry.serialize()]
+    gone = set(stored) - {entry.stream for entry in wanted}
+    if not changed and not gone:
+        return 0
+    # An entry whose order changes moves in the index: DynamoDB bills a delete and a put there.
+    meter.note_index_key_changes(sum(1 for e in changed if e.stream in stored and stored[e.stream].order != e.order))
+    with ContactIndexEntry.batch_write() as batch:
+        for entry in changed:
+            batch.save(entry)
+        for stream in gone:
+            batch.delete(stored[stream])
+    return len(changed) + len(gone)
 
 
 def removal_size(contact) -> int:
     """How many items `remove` changes for the contact itself (before any `extra`): the
-    contact, its entries, its counter shares and its tombstone."""
+    contact, its counter shares and its tombstone (its entries follow)."""
     streams = streams_of(contact)
-    return 2 + len(streams) + sum(1 for stream in streams if counted(stream)) + len(bucket_marks(contact))
+    return 2 + sum(1 for stream in streams if counted(stream)) + len(bucket_marks(contact))
 
 
 def tombstone_of(contact, deleted_on: str) -> Tombstone:
@@ -309,12 +339,11 @@ def tombstones(since=None) -> list:
 
 
 def remove(contact, extra=()) -> None:
-    """Delete the contact with all its entries and counter shares, and the ("delete", item)
-    pairs of `extra` (its notes, tickets, avatar record), and leave its tombstone, in one
-    transaction conditioned on the contact's version."""
+    """Delete the contact with its counter shares, and the ("delete", item) pairs of `extra`
+    (its notes, tickets, avatar record), and leave its tombstone, in one transaction
+    conditioned on the contact's version; its entries follow (`refresh_entries`)."""
     if removal_size(contact) + len(extra) > TRANSACTION_LIMIT:
         raise TooManyChanges()
-    pk = ContactRecord.key(contact.id)[0]
     streams = streams_of(contact)
     tombstone = tombstone_of(contact, now())
 
@@ -322,7 +351,6 @@ def remove(contact, extra=()) -> None:
         tx.delete(contact, condition=condition(ContactRecord, contact))
         tx.save(tombstone)
         for stream in streams:
-            tx.delete(ContactIndexEntry(pk, ContactIndexEntry.sort_key(stream)))
             if counted(stream):
                 tx.update(counter_shard(stream), actions=count_by(-1))
         for mark in bucket_marks(contact):
@@ -330,6 +358,7 @@ def remove(contact, extra=()) -> None:
         apply(tx, extra)
 
     run(build, guarded=0)   # the contact is the first delete
+    _written(contact.id)
 
 
 # ---------------------------------------------------------------- reads

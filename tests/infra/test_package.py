@@ -73,13 +73,13 @@ def test_the_role_may_do_only_what_the_code_does_on_its_own_tables(packaged):
     assert all(a.startswith("logs:") for a in logs["Action"])
 
 
-def test_the_search_index_consumer_reads_the_crm_tables_own_stream(packaged):
+def test_the_index_consumer_reads_the_crm_tables_own_stream(packaged):
     resources = template(packaged, "prod")["Resources"]
     assert resources["CrmTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
-    consumer = resources["SearchIndex"]["Properties"]
-    assert consumer["Handler"] == "app.search_index"
+    consumer = resources["Indexes"]["Properties"]
+    assert consumer["Handler"] == "app.indexes"
     assert consumer["Environment"]["Variables"]["CRM_TABLE"] == "contacts-api-prod-crm"
-    source = consumer["Events"]["SearchIndexDynamodbEventSource"]["Properties"]
+    source = consumer["Events"]["IndexesDynamodbEventSource"]["Properties"]
     assert source["Stream"] == {"Fn::GetAtt": ["CrmTable", "StreamArn"]}
     assert (source["StartingPosition"], source["BisectBatchOnFunctionError"]) == ("TRIM_HORIZON", True)
 
