@@ -54,6 +54,8 @@ def test_a_create_is_one_transaction_of_the_contact_and_its_counters(api, crm):
     wanted = {e.stream: e.serialize() for e in entries_of(store.get(contact_id))}
     assert len(wanted) == 6 and _stored_entries(contact_id) == wanted
     assert (consumer.items_written, consumer.write_units, consumer.index_write_units) == (6, 12, 6), consumer.line()
+    # Its reads: the contact and its stored entries (none yet), each consistent, a block each.
+    assert (consumer.calls, consumer.read_units) == (3, 2), consumer.line()
 
 
 @pytest.mark.parametrize("change", [{"job_title": "Engineer"}, {"background": "met at a fair"},
@@ -77,6 +79,7 @@ def test_a_one_field_update_rewrites_the_contact_and_its_updated_entry(api, crm,
     # The consumer: the "updated" entry (1), its index row moved when the second changed (its
     # order is the time of the change: 2, else 1); a first company adds its entry (1 + 1).
     assert consumer.items_written == len(rewritten), consumer.line()
+    assert consumer.read_units == 2 and consumer.items_read == 1 + len(before), consumer.line()
     assert consumer.write_units <= 3 + 2 * len(company_stream), consumer.line()
 
 
