@@ -37,25 +37,26 @@ def price_text(value) -> str:
     return format(number.normalize(), "f")
 
 
-def _contact_entries(deals) -> dict:
-    """The index entries of the deals' contacts (what visibility is decided on), by id.
-    A contact that no longer exists hides nothing."""
-    return contact_store.entries_by_id({int(d.contact_id) for d in deals if d.contact_id})
+def _contacts(deals) -> dict:
+    """The deals' contacts as stored (what visibility is decided on), by id: not their index
+    entries, which follow a contact a moment later. A contact that no longer exists hides
+    nothing."""
+    return contact_store.get_many({int(d.contact_id) for d in deals if d.contact_id})
 
 
 def visible(caller: Caller, deals) -> list:
     deals = list(deals)
-    entries = _contact_entries(deals)
+    contacts = _contacts(deals)
     return [d for d in deals
-            if policy.sees_deal(caller, d, entries.get(int(d.contact_id)) if d.contact_id else None)]
+            if policy.sees_deal(caller, d, contacts.get(int(d.contact_id)) if d.contact_id else None)]
 
 
 def find(caller: Caller, deal_id, permission: str = None) -> DealRecord:
     deal = store.get(deal_id) if v.is_id(deal_id) else None
     if deal is None:
         raise NotFound()
-    entry = _contact_entries([deal]).get(int(deal.contact_id)) if deal.contact_id else None
-    policy.require_deal(caller, deal, entry, permission)
+    contact = _contacts([deal]).get(int(deal.contact_id)) if deal.contact_id else None
+    policy.require_deal(caller, deal, contact, permission)
     return deal
 
 
@@ -139,7 +140,7 @@ def page_of(caller: Caller, shown) -> list:
     short, never a deal too many."""
     found = store.get_many(e.deal_id for e in shown)
     deals = [found[int(e.deal_id)] for e in shown if int(e.deal_id) in found]
-    contacts = _contact_entries(deals)
+    contacts = _contacts(deals)
     for entry in shown:
         if entry.contact_id and entry.contact_summary != contact_store.visibility_summary(contacts.get(int(entry.contact_id))):
             store.follow_contact(entry.contact_id, contacts.get(int(entry.contact_id)))
@@ -261,8 +262,8 @@ def _check_state(deal, definitions, check_assignee: bool) -> None:
         if d.is_required and not (deal.custom_values or {}).get(str(int(d.id))):
             messages.blank(d.name)
     if check_assignee and deal.assigned_to_id:
-        entry = _contact_entries([deal]).get(int(deal.contact_id)) if deal.contact_id else None
-        if not policy.deal_assignee_sees(records.get(UserRecord, deal.assigned_to_id), deal, entry):
+        contact = _contacts([deal]).get(int(deal.contact_id)) if deal.contact_id else None
+        if not policy.deal_assignee_sees(records.get(UserRecord, deal.assigned_to_id), deal, contact):
             messages.invalid("Assignee")
     messages.raise_any()
 

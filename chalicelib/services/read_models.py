@@ -77,7 +77,7 @@ def company_people(caller: Caller, company) -> list:
 
 
 class TicketPage:
-    """What tickets name: their contacts' names (from the contacts' "all" index entries)."""
+    """What tickets name: their contacts' names."""
 
     def __init__(self, caller: Caller, tickets, contact=None):
         _caller_ready(caller)
@@ -85,8 +85,8 @@ class TicketPage:
         if contact is not None:
             self.names = {int(contact.id): contact_store.display_name(contact)}
         else:
-            entries = contact_store.entries_by_id({int(t.contact_id) for t in tickets})
-            self.names = {contact_id: entry.name for contact_id, entry in entries.items()}
+            contacts = contact_store.get_many({int(t.contact_id) for t in tickets})
+            self.names = {contact_id: contact_store.display_name(c) for contact_id, c in contacts.items()}
 
 
 class MembershipPage(Names):

@@ -73,7 +73,7 @@ def page_of(caller: Caller, shown) -> list:
     """The page's tickets, each checked once more on its contact as stored: a summary may lag
     a change of the contact by a moment, and then the page is a ticket short, never a ticket
     too many; lagging summaries are brought up to date."""
-    contacts = contact_store.entries_by_id({int(t.contact_id) for t in shown})
+    contacts = contact_store.get_many({int(t.contact_id) for t in shown})
     kept = []
     for ticket in shown:
         contact = contacts.get(int(ticket.contact_id))

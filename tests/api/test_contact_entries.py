@@ -130,3 +130,47 @@ def test_where_no_consumer_reads_the_stream_each_write_brings_its_entries_along(
         assert crm.ids("/contacts.json?search=ada")[0] == [contact_id]
         written(api.delete(f"/contacts/{contact_id}.json", key=crm.admin))
         assert _stored(contact_id) == {}
+
+
+def test_a_server_over_an_endpoint_of_its_own_follows_its_writes(monkeypatch):
+    """open_store for DYNAMODB_ENDPOINT installs the follower; the embedded store and AWS do not."""
+    from chalicelib import config
+    from chalicelib.local import backend
+    from chalicelib.services import defaults
+    from chalicelib.store import operations
+    monkeypatch.setattr(store, "_followers", [])
+    monkeypatch.setattr(operations, "create_tables", lambda: None)
+    monkeypatch.setattr(defaults, "ensure_defaults", lambda: None)
+    monkeypatch.setattr(config, "DYNAMODB_ENDPOINT", None)
+    backend.open_store(embedded=False)          # a stage on AWS: its Indexes function follows
+    assert store._followers == []
+    monkeypatch.setattr(config, "DYNAMODB_ENDPOINT", "http://localhost:8000")
+    backend.open_store(embedded=False)
+    backend.open_store(embedded=False)
+    assert store._followers == [crm_stream.follow]
+
+
+def test_deals_and_tickets_decide_on_the_contact_as_stored_not_on_its_entries(api, crm):
+    """A private contact written a moment ago has no entries yet: its deal and ticket stay
+    hidden from who may not see it, and a page seen by an admin leaves their summaries alone."""
+    from chalicelib.store import deals as deal_store
+    crm.member("viewer", "support", "Reporter")
+    with embedded.streams_paused():
+        secret = crm.contact(first_name="Secret", visibility=2)
+        assert _stored(secret) == {}
+        deal = body_json(written(api.post("/deals.json", {"deal": {"name": "Quiet", "project_id": "support",
+                                                                   "contact_id": secret}}, key=crm.admin)))["deal"]
+        ticket = body_json(written(api.post("/tickets.json", {"ticket": {"subject": "Hush", "contact_id": secret}},
+                                            key=crm.admin)))["ticket"]
+        viewer = crm.key("viewer")
+        assert api.get(f"/deals/{deal['id']}.json", key=viewer).status_code == 403
+        assert body_json(api.get("/deals.json", key=viewer))["deals"] == []
+        assert body_json(api.get("/tickets.json", key=viewer))["tickets"] == []
+        summary = store.visibility_summary(store.get(secret))
+        admin_deals = body_json(api.get("/deals.json", key=crm.admin))["deals"]
+        assert [d["contact"] for d in admin_deals] == [{"id": secret, "name": "Secret"}]
+        admin_tickets = body_json(api.get("/tickets.json", key=crm.admin))["tickets"]
+        assert [t["contact"] for t in admin_tickets] == [{"id": secret, "name": "Secret"}]
+        assert deal_store.get(deal["id"]) is not None
+        assert [e.contact_summary for e in deal_store.entries_in([deal_store.contact_stream(secret)])] == [summary]
+    assert ticket["id"] and not [p for p in consistency.check().problems if "deal" in p or "ticket" in p]
