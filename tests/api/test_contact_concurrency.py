@@ -1,4 +1,5 @@
-"""Two writers on one contact: entries never disagree with the contact, and no update is lost."""
+"""Two writers on one contact: counters never disagree with the contact, its entries agree with it
+once the stream's consumer has run (here right after each write), and no update is lost."""
 import pytest
 
 from chalicelib.services import contacts as rules
@@ -123,8 +124,8 @@ def test_a_write_too_large_for_one_transaction_is_refused_whole(api, crm, monkey
 
 
 def test_a_stale_write_that_drops_entries_is_a_conflict_retried_not_a_500(api, crm, monkeypatch):
-    """The stale writer's transaction deletes index entries (its old tag), which PynamoDB sends
-    before the contact's conditioned put: the conflict is told by that put's reason."""
+    """The stale writer's transaction takes back its old tag's and assignee's counts: the
+    conflict is told by the contact's conditioned put, and the retry drops what the rival kept."""
     contact_id = crm.contact(first_name="Original", tag_list="old", assigned_to_id=1)
     real_save = store.save
     raced = []
