@@ -25,6 +25,7 @@ from .crm import (ContactIndexEntry, ContactRecord, CrmItem, DealIndexEntry, Dea
                   Pointer, StreamCounter, TagRecord, TicketRecord, BucketCounter, SearchDocument, GramPosting,
                   GramBlock, GramCount, GramDirectory, DealCounter, TicketCounter, newest_first)
 from .files import AttachmentRecord
+from .operations import rewrite
 from .tags import name_key
 
 ATTACHMENT_PREFIX = "attachments/"
@@ -369,14 +370,14 @@ def rebuild_indexes() -> dict:
                 contact.updated_on = contact.created_on
                 batch.save(contact)
                 changed["contact stamps"] += 1
-            changed["contact entries"] += _rewrite(batch, contact_store.entries_of(contact), crm.entries.get(pk, {}))
+            changed["contact entries"] += rewrite(batch, contact_store.entries_of(contact), crm.entries.get(pk, {}))
         for pk in crm.entries.keys() - crm.contacts.keys():
-            changed["contact entries"] += _rewrite(batch, [], crm.entries[pk])
+            changed["contact entries"] += rewrite(batch, [], crm.entries[pk])
         for pk, deal in crm.deals.items():
             contact = crm.contacts.get(ContactRecord.key(deal.contact_id)[0]) if deal.contact_id else None
-            changed["deal entries"] += _rewrite(batch, deal_store.entries_of(deal, contact), crm.deal_entries.get(pk, {}))
+            changed["deal entries"] += rewrite(batch, deal_store.entries_of(deal, contact), crm.deal_entries.get(pk, {}))
         for pk in crm.deal_entries.keys() - crm.deals.keys():
-            changed["deal entries"] += _rewrite(batch, [], crm.deal_entries[pk])
+            changed["deal entries"] += rewrite(batch, [], crm.deal_entries[pk])
         for ticket in crm.tickets:
             contact = crm.contacts.get(ticket.pk)
             if contact is not None and (ticket.contact_summary != contact_store.visibility_summary(contact)
@@ -388,20 +389,6 @@ def rebuild_indexes() -> dict:
     changed["counters"] = _set_counters(crm)
     changed.update(rebuild_search_index())
     return dict(changed)
-
-
-def _rewrite(batch, expected: list, stored: dict) -> int:
-    """Put the expected entries that are missing or differ, delete the stored ones not expected."""
-    wanted = {entry.sk: entry for entry in expected}
-    changed = 0
-    for sk, entry in wanted.items():
-        if sk not in stored or _attributes(stored[sk]) != _attributes(entry):
-            batch.save(entry)
-            changed += 1
-    for sk in stored.keys() - wanted.keys():
-        batch.delete(stored[sk])
-        changed += 1
-    return changed
 
 
 def _deal_marks(crm: _Crm) -> Counter:

@@ -26,7 +26,7 @@ from chalicelib import config
 
 from . import meter, reading
 from .crm import BucketCounter, ContactIndexEntry, ContactRecord, StreamCounter, Tombstone, bounded_key
-from .operations import fetch, fetch_many, now
+from .operations import fetch, fetch_many, now, rewrite
 from .versions import TRANSACTION_LIMIT, TooManyChanges, apply, condition, run
 
 ALL, UPDATED = "all", "updated"
@@ -297,22 +297,13 @@ def refresh_entries(contact_id) -> int:
     the contact it reads. Returns how many entries it put or deleted."""
     pk = ContactRecord.key(contact_id)[0]
     contact = get(contact_id)
-    stored = {entry.stream: entry for entry in ContactIndexEntry.query(
+    stored = {entry.sk: entry for entry in ContactIndexEntry.query(
         pk, ContactIndexEntry.sk.startswith(ContactIndexEntry.sort_key("")), consistent_read=True)}
     wanted = entries_of(contact) if contact is not None else []
-    changed = [entry for entry in wanted
-               if entry.stream not in stored or stored[entry.stream].serialize() != entry.serialize()]
-    gone = set(stored) - {entry.stream for entry in wanted}
-    if not changed and not gone:
-        return 0
     # An entry whose order changes moves in the index: DynamoDB bills a delete and a put there.
-    meter.note_index_key_changes(sum(1 for e in changed if e.stream in stored and stored[e.stream].order != e.order))
+    meter.note_index_key_changes(sum(1 for e in wanted if e.sk in stored and stored[e.sk].order != e.order))
     with ContactIndexEntry.batch_write() as batch:
-        for entry in changed:
-            batch.save(entry)
-        for stream in gone:
-            batch.delete(stored[stream])
-    return len(changed) + len(gone)
+        return rewrite(batch, wanted, stored)
 
 
 def removal_size(contact) -> int:

@@ -36,8 +36,7 @@ READ_BLOCK, WRITE_BLOCK = 4096, 1024
 # Whether DynamoDB's answers carry the units (see the module's first lines).
 reported = config.DYNAMODB_REPORTS_CAPACITY
 # The operations that can report what they consumed.
-REPORTING = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
-             "BatchWriteItem", "TransactGetItems", "TransactWriteItems"}
+REPORTING = WRITE_OPERATIONS | set(ITEM_LIST_OPERATIONS) | {"GetItem", "BatchGetItem", "TransactGetItems"}
 
 # Global secondary indexes by table: the attributes of the index key (an item having them all is
 # in the index), the table's sort key and the prefixes of the sort keys of items that carry
@@ -145,23 +144,34 @@ class CostMeter:
     # ------------------------------------------------------------ reads, from the answer
 
     def _after(self, operation: str, parsed: dict, context: dict) -> None:
-        if reported and "ConsumedCapacity" in parsed:
-            self._account(operation, parsed, context)
-            return
+        """The items an answer holds, and its units: DynamoDB's own account when `reported`
+        (for a write, in place of the estimate made before the call), else sized by the rules."""
+        account = parsed.get("ConsumedCapacity") if reported else None
+        if account is not None:
+            units, index_units = consumed(account)
+            if operation in WRITE_OPERATIONS:
+                estimated, estimated_index = context.get("_cost_written", (0.0, 0.0))
+                self.write_units += units - estimated
+                self.index_write_units += index_units - estimated_index
+                return
+            self.read_units += units
+        sized = account is None
         consistent = bool(context.get("_cost_consistent"))
         table = context.get("_cost_table", "")
         unit = 1.0 if consistent else 0.5
         if operation == "GetItem":
             item = parsed.get("Item")
             self._count(operation, table, 1 if item else 0)
-            self.read_units += read_blocks(item_size(item)) * unit   # a miss costs one block too
+            if sized:
+                self.read_units += read_blocks(item_size(item)) * unit   # a miss costs one block too
         elif operation in ITEM_LIST_OPERATIONS:
             items = parsed.get("Items", [])
             index = context.get("_cost_index")
             self._count(operation, f"{table}/{index}" if index else table, parsed.get("Count", len(items)))
             self.items_scanned += parsed.get("ScannedCount", 0)
-            # A Query or Scan is billed on the summed size of what it read, in 4 KB blocks.
-            self.read_units += read_blocks(sum(item_size(item) for item in items)) * unit
+            if sized:
+                # A Query or Scan is billed on the summed size of what it read, in 4 KB blocks.
+                self.read_units += read_blocks(sum(item_size(item) for item in items)) * unit
         elif operation == "BatchGetItem":
             # Each key is billed as a GetItem of its table's consistency, a miss as one block.
             asked = context.get("_cost_batch", {})
@@ -169,37 +179,15 @@ class CostMeter:
             for name, (keys, batch_consistent) in asked.items():
                 items = parsed.get("Responses", {}).get(name, [])
                 self._count(operation, name, len(items))
-                missed = keys - len(unprocessed.get(name, {}).get("Keys", [])) - len(items)
-                blocks = sum(read_blocks(item_size(item)) for item in items) + max(0, missed)
-                self.read_units += blocks * (1.0 if batch_consistent else 0.5)
+                if sized:
+                    missed = keys - len(unprocessed.get(name, {}).get("Keys", [])) - len(items)
+                    blocks = sum(read_blocks(item_size(item)) for item in items) + max(0, missed)
+                    self.read_units += blocks * (1.0 if batch_consistent else 0.5)
         elif operation == "TransactGetItems":
             items = [r.get("Item") for r in parsed.get("Responses", [])]
             self._count(operation, table, sum(1 for item in items if item))
-            self.read_units += sum(read_blocks(item_size(item)) for item in items) * 2
-
-    def _account(self, operation: str, parsed: dict, context: dict) -> None:
-        """A call as DynamoDB accounted for it: its items counted as by the rules, its units
-        taken from the answer (for a write, in place of the estimate made before the call)."""
-        units, index_units = consumed(parsed["ConsumedCapacity"])
-        if operation in WRITE_OPERATIONS:
-            estimated, estimated_index = context.get("_cost_written", (0.0, 0.0))
-            self.write_units += units - estimated
-            self.index_write_units += index_units - estimated_index
-            return
-        if operation in ITEM_LIST_OPERATIONS:
-            index = context.get("_cost_index")
-            self._count(operation, f"{context.get('_cost_table', '')}/{index}" if index else
-                        context.get("_cost_table", ""), parsed.get("Count", len(parsed.get("Items", []))))
-            self.items_scanned += parsed.get("ScannedCount", 0)
-        elif operation == "GetItem":
-            self._count(operation, context.get("_cost_table", ""), 1 if parsed.get("Item") else 0)
-        elif operation == "BatchGetItem":
-            for name, items in parsed.get("Responses", {}).items():
-                self._count(operation, name, len(items))
-        elif operation == "TransactGetItems":
-            self._count(operation, context.get("_cost_table", ""),
-                        sum(1 for r in parsed.get("Responses", []) if r.get("Item")))
-        self.read_units += units
+            if sized:
+                self.read_units += sum(read_blocks(item_size(item)) for item in items) * 2
 
     def _add_writes(self, other: "CostMeter") -> None:
         self.calls += other.calls
@@ -208,7 +196,7 @@ class CostMeter:
         self.write_units += other.write_units
         self.index_write_units += other.index_write_units
 
-    def _add_reads(self, other: "CostMeter") -> None:
+    def _add_answer(self, other: "CostMeter") -> None:
         """What an answer showed: items read, read units, and (from DynamoDB's own account) the
         write units' correction."""
         self.items_read += other.items_read
@@ -217,7 +205,6 @@ class CostMeter:
         self.write_units += other.write_units
         self.index_write_units += other.index_write_units
         self.reads.update(other.reads)
-
 
     def _count(self, operation: str, table: str, n: int) -> None:
         self.items_read += n
@@ -375,7 +362,7 @@ def _after_call(parsed=None, model=None, context=None, **_):
         read = CostMeter()
         read._after(model.name, parsed, context or {})
         for meter in meters:
-            meter._add_reads(read)
+            meter._add_answer(read)
 
 
 def _install() -> None:

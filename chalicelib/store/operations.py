@@ -140,3 +140,18 @@ def create_tables(wait: bool = True) -> list:
                 model._get_connection().update_time_to_live(expiry_attribute(model))
             created.append(model.Meta.table_name)
     return created
+
+
+def rewrite(batch, expected: list, stored: dict) -> int:
+    """Through `batch`, put the expected items (index entries) that `stored` ({sk: item}) lacks
+    or holds otherwise, and delete the stored ones not expected; returns how many changed."""
+    wanted = {item.sk: item for item in expected}
+    changed = 0
+    for sk, item in wanted.items():
+        if sk not in stored or stored[sk].serialize() != item.serialize():
+            batch.save(item)
+            changed += 1
+    for sk in stored.keys() - wanted.keys():
+        batch.delete(stored[sk])
+        changed += 1
+    return changed
